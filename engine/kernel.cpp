@@ -1,0 +1,394 @@
+// Kernel: settings, models, nodes and connections. The simulation loop is in kernel_run.cpp.
+#include "engine/kernel.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "nestling/errors.hpp"
+
+namespace nestling {
+
+Kernel::Kernel() {
+  threads_.push_back(std::make_unique<KernelThread>());
+}
+
+Kernel::~Kernel() = default;
+
+// ---------------------------------------------------------------------------------- settings
+
+void Kernel::check_can_change_layout(const std::string& key) const {
+  if (!groups_.empty() || next_gid_ != 1)
+    throw UserError(key, "can only be changed before any node is created");
+}
+
+void Kernel::set_status(const Dict& d) {
+  KernelSettings next = settings_;
+  TimeGrid grid = grid_;
+  for (const auto& [key, v] : d) {
+    try {
+      if (key == "resolution") {
+        if (v.as_double() != settings_.resolution) check_can_change_layout(key);
+        grid.set_resolution(v.as_double());
+        next.resolution = grid.resolution();
+      } else if (key == "local_num_threads" || key == "total_num_virtual_procs") {
+        const auto n = v.as_int();
+        if (n < 1 || n > 1024) throw UserError(key, "must be between 1 and 1024, got " + std::to_string(n));
+        if (n != settings_.threads) check_can_change_layout(key);
+        next.threads = static_cast<int>(n);
+      } else if (key == "rng_seed" || key == "seed") {
+        const auto s = v.as_int();
+        if (s < 0) throw UserError(key, "must be a non-negative integer");
+        if (simulated_ && static_cast<std::uint64_t>(s) != settings_.seed)
+          throw UserError(key, "cannot change after the first simulation");
+        next.seed = static_cast<std::uint64_t>(s);
+      } else if (key == "overwrite_files") {
+        next.overwrite_files = v.as_bool();
+      } else if (key == "data_path") {
+        next.data_path = v.as_string();
+      } else if (key == "data_prefix") {
+        if (v.as_string().find('/') != std::string::npos) throw UserError(key, "must not contain '/'");
+        next.data_prefix = v.as_string();
+      } else if (key == "print_time") {
+        next.print_time = v.as_bool();
+      } else if (key == "dict_miss_is_error") {
+        v.as_bool();  // accepted for compatibility: unknown keys are always errors here
+      } else if (key == "grng_seed" || key == "rng_seeds") {
+        throw UserError(key, "nestling keys its random streams by node and projection, not by thread; "
+                             "set the single kernel seed 'rng_seed' instead");
+      } else {
+        static const char* const read_only[] = {"biological_time", "min_delay", "max_delay", "network_size",
+                                                "num_connections", "tics_per_ms", "time"};
+        if (std::find(std::begin(read_only), std::end(read_only), key) != std::end(read_only))
+          throw UserError(key, "is read-only");
+        throw UserError(key, "unknown kernel parameter; valid: data_path, data_prefix, local_num_threads, "
+                             "overwrite_files, print_time, resolution, rng_seed, total_num_virtual_procs");
+      }
+    } catch (const UserError& e) {
+      if (e.path().empty()) throw UserError(key, e.message());
+      throw;
+    }
+  }
+  if (next.threads != settings_.threads) {
+    threads_.clear();
+    for (int t = 0; t < next.threads; ++t) threads_.push_back(std::make_unique<KernelThread>());
+  }
+  settings_ = next;
+  grid_ = grid;
+}
+
+Dict Kernel::status() const {
+  Dict d;
+  d.set("resolution", grid_.resolution());
+  d.set("tics_per_ms", static_cast<long long>(grid_.tics_per_ms()));
+  d.set("local_num_threads", settings_.threads);
+  d.set("total_num_virtual_procs", settings_.threads);
+  d.set("rng_seed", static_cast<long long>(settings_.seed));
+  d.set("overwrite_files", settings_.overwrite_files);
+  d.set("data_path", settings_.data_path);
+  d.set("data_prefix", settings_.data_prefix);
+  d.set("print_time", settings_.print_time);
+  d.set("biological_time", biological_time());
+  d.set("min_delay", grid_.steps_to_ms(min_delay_));
+  d.set("max_delay", grid_.steps_to_ms(max_delay_));
+  d.set("network_size", static_cast<long long>(next_gid_));  // includes the root node, as NEST
+  d.set("num_connections", static_cast<long long>(num_connections()));
+  return d;
+}
+
+// ------------------------------------------------------------------------------------ models
+
+void Kernel::copy_model(const std::string& base, const std::string& name, const Dict& params) {
+  models_.copy_model(base, name, params);
+}
+
+bool Kernel::synapse_model_in_use(int id) const {
+  return id < static_cast<int>(synapse_used_.size()) && synapse_used_[static_cast<std::size_t>(id)];
+}
+
+void Kernel::set_defaults(const std::string& model, const Dict& params) {
+  if (models_.has_synapse_model(model)) {
+    auto& m = models_.synapse_model(model);
+    try {
+      m.set_defaults(params, synapse_model_in_use(m.id()));
+    } catch (const UserError& e) {
+      throw e.with_prefix(model);
+    }
+    return;
+  }
+  try {
+    models_.node_model(model).set_defaults(params);
+  } catch (const UserError& e) {
+    throw e.with_prefix(model);
+  }
+}
+
+Dict Kernel::get_defaults(const std::string& model) const {
+  if (models_.has_synapse_model(model)) return models_.synapse_model(model).defaults();
+  const NodeModel& m = models_.node_model(model);
+  Dict d = m.defaults();
+  if (auto r = m.receptor_types(); !r.empty()) d.set("receptor_types", r);
+  if (auto rec = m.recordables(); !rec.empty()) d.set("recordables", Value(rec));
+  return d;
+}
+
+// ------------------------------------------------------------------------------------- nodes
+
+NodeId Kernel::create(const std::string& model_name, std::size_t n, const Dict& params) {
+  const auto t0 = std::chrono::steady_clock::now();
+  if (n == 0) throw UserError("n", "must create at least one node");
+  const NodeModel& model = models_.node_model(model_name);
+  const NodeId first = next_gid_;
+  std::unique_ptr<NodeGroup> g = model.create(first, n);
+  g->set_layout(settings_.threads);
+  g->attach(&grid_, [this] { return clock_steps(); });
+  if (!params.empty()) {
+    try {
+      g->set_status(0, params);  // validates once before touching the others
+      for (std::size_t i = 1; i < n; ++i) g->set_status(i, params);
+    } catch (const UserError& e) {
+      throw e.with_prefix(model_name);
+    }
+  }
+  next_gid_ += n;
+  register_targets(*g);
+  if (auto* rec = dynamic_cast<RecorderGroup*>(g.get())) {
+    for (std::size_t i = 0; i < n; ++i) {
+      RecordingDevice& dev = rec->device(i);
+      if (rec->record_kind() == RecordKind::samples) multimeters_.push_back(&dev);
+      if (rec->record_kind() == RecordKind::weights) weight_recorders_.push_back(&dev);
+    }
+    for (auto& t : threads_) t->samples.resize(multimeters_.size());
+  }
+  groups_.push_back(std::move(g));
+  buffers_initialised_ = false;
+  times_.create += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return first;
+}
+
+void Kernel::register_targets(NodeGroup& g) {
+  if (g.num_buffers() == 0) return;
+  for (int t = 0; t < settings_.threads; ++t) {
+    auto& targets = threads_[static_cast<std::size_t>(t)]->targets;
+    if (targets.size() + g.size() > 0xFFFFFFF0u) throw UserError("too many nodes on one thread");
+    g.set_local_base(t, static_cast<std::uint32_t>(targets.size()));
+    for (std::size_t i = g.chunk_begin(t); i < g.chunk_end(t); ++i) {
+      TargetInfo info;
+      info.gid = g.first_gid() + i;
+      info.count_mask = g.count_mask();
+      targets.push_back(info);
+    }
+  }
+}
+
+NodeGroup* Kernel::find_group(NodeId gid) const {
+  auto it = std::upper_bound(groups_.begin(), groups_.end(), gid,
+                             [](NodeId id, const std::unique_ptr<NodeGroup>& g) { return id < g->first_gid(); });
+  if (it == groups_.begin()) return nullptr;
+  NodeGroup* g = (it - 1)->get();
+  return g->contains(gid) ? g : nullptr;
+}
+
+NodeGroup& Kernel::group_of(NodeId gid) const {
+  if (NodeGroup* g = find_group(gid)) return *g;
+  throw UserError("node " + std::to_string(gid), "no such node (ids run from 1 to " + std::to_string(max_gid()) + ")");
+}
+
+void Kernel::set_node_status(NodeId gid, const Dict& d) {
+  NodeGroup& g = group_of(gid);
+  try {
+    g.set_status(g.index_of(gid), d);
+  } catch (const UserError& e) {
+    throw e.with_prefix(g.model_name());
+  }
+}
+
+Dict Kernel::get_node_status(NodeId gid) const {
+  NodeGroup& g = group_of(gid);
+  Dict d = g.get_status(g.index_of(gid));
+  d.set("global_id", static_cast<long long>(gid));
+  d.set("model", g.model_name());
+  d.set("thread", g.thread_of(g.index_of(gid)));
+  if (auto* rec = dynamic_cast<RecorderGroup*>(&g)) d.set("events", rec->device(g.index_of(gid)).events(grid_));
+  if (auto r = g.receptor_types(); !r.empty()) d.set("receptor_types", r);
+  if (!g.recordables().empty()) d.set("recordables", Value(g.recordables()));
+  return d;
+}
+
+RecordingDevice& Kernel::recorder(NodeId gid) const {
+  NodeGroup& g = group_of(gid);
+  auto* rec = dynamic_cast<RecorderGroup*>(&g);
+  if (!rec) throw UserError("node " + std::to_string(gid), "is a " + g.model_name() + ", not a recorder");
+  return rec->device(g.index_of(gid));
+}
+
+// ------------------------------------------------------------------------------- connections
+
+std::uint16_t Kernel::delay_steps(double delay_ms, const std::string& where) const {
+  if (!std::isfinite(delay_ms))
+    throw UserError(where, "delay must be a finite number of ms, got " + std::to_string(delay_ms));
+  const step_t d = grid_.delay_to_steps(delay_ms);
+  if (d < 1)
+    throw UserError(where, "delay " + std::to_string(delay_ms) + " ms is less than one time step (" +
+                               std::to_string(grid_.resolution()) + " ms)");
+  if (d > 0xFFFF)
+    throw UserError(where, "delay " + std::to_string(delay_ms) + " ms exceeds the largest supported delay of 65535 steps");
+  if (simulated_ && (d < min_delay_ || d > max_delay_))
+    throw UserError(where, "after the first simulation new delays must lie between min_delay " +
+                               std::to_string(grid_.steps_to_ms(min_delay_)) + " ms and max_delay " +
+                               std::to_string(grid_.steps_to_ms(max_delay_)) + " ms");
+  return static_cast<std::uint16_t>(d);
+}
+
+void Kernel::note_delay(std::uint16_t d) {
+  recorder_min_delay_ = std::min<int>(recorder_min_delay_, d);
+  recorder_max_delay_ = std::max<int>(recorder_max_delay_, d);
+}
+
+void Kernel::connect(NodeId source, NodeId target, const SynapseSpec& spec) {
+  const auto t0 = std::chrono::steady_clock::now();
+  NodeGroup& src = group_of(source);
+  NodeGroup& tgt = group_of(target);
+  const SynapseModel& model = spec.model < 0 ? models_.synapse_model("static_synapse") : models_.synapse_model(spec.model);
+  const double weight = spec.has_weight ? spec.weight : model.common().weight;
+  const double delay = spec.has_delay ? spec.delay_ms : model.common().delay;
+  const long receptor = spec.has_receptor ? spec.receptor : model.common().receptor_type;
+  if (std::isnan(weight)) throw UserError("weight", "must be a number, got NaN");
+  const std::uint16_t d = delay_steps(delay, "delay");
+
+  if (auto* det = dynamic_cast<RecorderGroup*>(&tgt)) {
+    if (det->record_kind() != RecordKind::spikes)
+      throw UserError("target " + std::to_string(target),
+                      det->record_kind() == RecordKind::samples
+                          ? "a multimeter is connected to the nodes it records: connect(multimeter, node)"
+                          : "a weight_recorder is attached to a synapse model through its weight_recorder parameter");
+    link_detector(source, src, *det, tgt.index_of(target), spec);
+    note_delay(d);
+  } else if (auto* mm = dynamic_cast<RecorderGroup*>(&src)) {
+    if (mm->record_kind() != RecordKind::samples)
+      throw UserError("source " + std::to_string(source),
+                      mm->model_name() + " does not send events; connect nodes to a spike_detector instead");
+    link_multimeter(*mm, src.index_of(source), tgt, tgt.index_of(target), spec);
+    note_delay(d);
+  } else {
+    if (src.output_event() == EventKind::none)
+      throw UserError("source " + std::to_string(source), "model " + src.model_name() + " does not send events");
+    if (tgt.num_buffers() == 0)
+      throw UserError("target " + std::to_string(target), "model " + tgt.model_name() + " does not receive connections");
+    const int buffer =
+        src.output_event() == EventKind::current ? tgt.current_buffer(receptor) : tgt.spike_buffer(receptor);
+    if (spec.state) {
+      const auto keys = model.connection_state_keys();
+      for (const auto& [k, v] : *spec.state)
+        if (std::find(keys.begin(), keys.end(), k) == keys.end())
+          throw UserError(k, "cannot be set per connection for synapse model " + model.name() +
+                                 " (set it on a copy of the model instead)");
+    }
+    const std::size_t i = tgt.index_of(target);
+    const int t = tgt.thread_of(i);
+    const std::uint32_t local = tgt.local_index(i);
+    auto& ts = *threads_[static_cast<std::size_t>(t)];
+    ts.connections.add(source, model, local, static_cast<std::uint8_t>(buffer), weight, d, spec.state);
+    if (src.output_event() == EventKind::poisson && ts.targets[local].rng == -1) ts.targets[local].rng = -2;
+  }
+  if (synapse_used_.size() <= static_cast<std::size_t>(model.id())) synapse_used_.resize(model.id() + 1, 0);
+  synapse_used_[static_cast<std::size_t>(model.id())] = 1;
+  connections_dirty_ = true;
+  times_.connect += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+void Kernel::link_detector(NodeId source, NodeGroup& src, RecorderGroup& det, std::size_t det_index,
+                           const SynapseSpec&) {
+  const EventKind k = src.output_event();
+  if (k != EventKind::spike && k != EventKind::poisson)
+    throw UserError("source " + std::to_string(source), "model " + src.model_name() + " does not send spikes");
+  detector_links_.push_back({source, &det.device(det_index)});
+}
+
+void Kernel::link_multimeter(RecorderGroup& mm, std::size_t mm_index, NodeGroup& target, std::size_t target_index,
+                             const SynapseSpec&) {
+  RecordingDevice& dev = mm.device(mm_index);
+  const auto& p = dev.params();
+  const std::string where = mm.model_name();
+  if (!grid_.is_on_grid(p.interval) || grid_.ms_to_steps(p.interval) < 1)
+    throw UserError(where + "/interval", "must be a positive multiple of the resolution " +
+                                             std::to_string(grid_.resolution()) + " ms, got " + std::to_string(p.interval));
+  if (p.offset != 0.0 && (!grid_.is_on_grid(p.offset) || grid_.ms_to_steps(p.offset) < 1))
+    throw UserError(where + "/offset", "must be 0 or a positive multiple of the resolution, got " + std::to_string(p.offset));
+  SamplingRequest req;
+  req.recorder_index = static_cast<std::size_t>(
+      std::find(multimeters_.begin(), multimeters_.end(), &dev) - multimeters_.begin());
+  req.interval = grid_.ms_to_steps(p.interval);
+  req.offset = grid_.ms_to_steps(p.offset);
+  const auto& rec = target.recordables();
+  for (const auto& name : p.record_from) {
+    auto it = std::find(rec.begin(), rec.end(), name);
+    if (it == rec.end()) {
+      std::string valid;
+      for (const auto& r : rec) valid += (valid.empty() ? "" : ", ") + r;
+      throw UserError(where + "/record_from",
+                      "model " + target.model_name() + " has no recordable '" + name + "'" +
+                          (valid.empty() ? std::string(" (it has none)") : "; valid: " + valid));
+    }
+    req.recordables.push_back(static_cast<int>(it - rec.begin()));
+  }
+  dev.value_names = p.record_from;
+  target.add_sampling(target_index, req);
+  ++multimeter_links_;
+  mm.mark_connected(mm_index);
+}
+
+std::vector<ConnectionInfo> Kernel::connections(NodeId source, NodeId target, const std::string& synapse_model) const {
+  const int want = synapse_model.empty() ? -1 : models_.synapse_model(synapse_model).id();
+  std::vector<ConnectionInfo> out;
+  for (const auto& tp : threads_) {
+    const KernelThread& ts = *tp;
+    ts.connections.for_each([&](NodeId src, int model_id, const SynapseStore& store, std::uint32_t k) {
+      if (source && src != source) return;
+      if (want >= 0 && model_id != want) return;
+      const TargetInfo& ti = ts.targets[store.target(k)];
+      if (target && ti.gid != target) return;
+      ConnectionInfo c;
+      c.source = src;
+      c.target = ti.gid;
+      c.synapse_model = models_.synapse_model(model_id).name();
+      c.delay_ms = grid_.steps_to_ms(store.delay(k));
+      const NodeGroup& g = group_of(ti.gid);
+      c.receptor = g.receptor_of_buffer(store.buffer(k));
+      store.report(k, c);
+      out.push_back(std::move(c));
+    });
+  }
+  std::stable_sort(out.begin(), out.end(), [](const ConnectionInfo& a, const ConnectionInfo& b) {
+    return a.source != b.source ? a.source < b.source : a.target < b.target;
+  });
+  return out;
+}
+
+std::size_t Kernel::num_connections() const {
+  std::size_t n = detector_links_.size() + multimeter_links_;
+  for (const auto& t : threads_) n += t->connections.size();
+  return n;
+}
+
+std::size_t Kernel::connection_bytes() const {
+  std::size_t b = 0;
+  for (const auto& t : threads_) b += t->connections.bytes();
+  return b;
+}
+
+void Kernel::set_synapse_status(const std::string& synapse_model, const Dict& d) {
+  const SynapseModel& m = models_.synapse_model(synapse_model);
+  for (auto& t : threads_)
+    if (SynapseStore* s = t->connections.find_store(m.id())) s->set_all(d, m.name());
+}
+
+std::size_t Kernel::memory_bytes() const {
+  std::size_t b = connection_bytes();
+  for (const auto& t : threads_) {
+    b += t->arena.capacity() * sizeof(double) + t->targets.capacity() * sizeof(TargetInfo) +
+         t->rngs.capacity() * sizeof(Rng);
+  }
+  return b;
+}
+
+}  // namespace nestling

@@ -1,0 +1,191 @@
+// The simulation kernel: time, nodes, connections, threads, spike delivery, recording.
+//
+// Timing follows NEST 2.20 (spec §7): the run advances in slices of min_delay steps; inside a
+// slice every thread updates the nodes it owns; at the slice end the emitted events are put
+// in a fixed order (by source id, then lag) and each thread delivers them to the connections
+// it stores. Results therefore do not depend on the number of threads.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/connection_table.hpp"
+#include "engine/model_registry.hpp"
+#include "engine/recorder_group.hpp"
+#include "engine/recording.hpp"
+
+namespace nestling {
+
+struct KernelSettings {
+  double resolution = 0.1;
+  int threads = 1;
+  std::uint64_t seed = 1;
+  bool overwrite_files = false;
+  std::string data_path;
+  std::string data_prefix;
+  bool print_time = false;
+};
+
+// What one thread owns: its connections, its nodes' input buffers and streams, and the
+// registers it fills during a slice.
+struct KernelThread {
+  ThreadConnections connections;
+  std::vector<TargetInfo> targets;  // by thread-local target index
+  std::vector<double> arena;        // ring buffers of the thread's nodes
+  std::vector<Rng> rngs;            // node streams for Poisson input
+  std::vector<Emission> emissions;
+  std::size_t recorded = 0;  // emissions already shown to spike detectors
+  SampleRegister samples;
+  std::vector<WeightEvent> weight_events;
+};
+
+// Wall-clock seconds spent in each phase, for `--timings` and the benchmarks.
+struct PhaseTimes {
+  double create = 0, connect = 0, prepare = 0, simulate = 0, write = 0;
+};
+
+class Kernel {
+ public:
+  Kernel();
+  ~Kernel();
+  Kernel(const Kernel&) = delete;
+  Kernel& operator=(const Kernel&) = delete;
+
+  ModelRegistry& models() { return models_; }
+  const ModelRegistry& models() const { return models_; }
+  RecordingBackends& backends() { return backends_; }
+
+  // --- settings ---
+  void set_status(const Dict& d);
+  Dict status() const;
+  const KernelSettings& settings() const { return settings_; }
+  const TimeGrid& grid() const { return grid_; }
+  int threads() const { return settings_.threads; }
+  std::uint64_t seed() const { return settings_.seed; }
+
+  // --- models ---
+  void copy_model(const std::string& base, const std::string& name, const Dict& params);
+  void set_defaults(const std::string& model, const Dict& params);
+  Dict get_defaults(const std::string& model) const;
+  bool synapse_model_in_use(int id) const;
+
+  // --- nodes ---
+  // Creates n nodes of `model`; returns the first id. Ids are consecutive.
+  NodeId create(const std::string& model, std::size_t n, const Dict& params = {});
+  // Takes one id without creating a node (NEST's layer subnet node).
+  NodeId reserve_id() { return next_gid_++; }
+  NodeId max_gid() const { return next_gid_ - 1; }
+  NodeGroup& group_of(NodeId gid) const;
+  NodeGroup* find_group(NodeId gid) const;
+  const std::vector<std::unique_ptr<NodeGroup>>& groups() const { return groups_; }
+  void set_node_status(NodeId gid, const Dict& d);
+  Dict get_node_status(NodeId gid) const;
+  RecordingDevice& recorder(NodeId gid) const;
+
+  // --- connections ---
+  struct SynapseSpec {
+    int model = -1;  // synapse model id; -1 = static_synapse
+    double weight = 0;
+    double delay_ms = 0;
+    long receptor = 0;
+    const Dict* state = nullptr;  // per-connection state keys (e.g. P)
+    bool has_weight = false, has_delay = false, has_receptor = false;
+  };
+  // A checked single connection. Dispatches to recorder links where needed.
+  void connect(NodeId source, NodeId target, const SynapseSpec& spec);
+  // A connection whose target is known to be a node with buffers, with everything checked by
+  // the caller (topology builders). Thread-safe when each thread passes only targets it owns.
+  void connect_resolved(int thread, NodeId source, const SynapseModel& model, std::uint32_t target_local,
+                        std::uint8_t buffer, double weight, std::uint16_t delay_steps) {
+    threads_[static_cast<std::size_t>(thread)]->connections.add(source, model, target_local, buffer, weight,
+                                                               delay_steps, nullptr);
+  }
+  // Delay in steps, checked against the resolution and the fixed range after a Simulate.
+  std::uint16_t delay_steps(double delay_ms, const std::string& where) const;
+  const SynapseModel& synapse_model(int id) const { return models_.synapse_model(id); }
+  int synapse_model_id(const std::string& name) const { return models_.synapse_model(name).id(); }
+  std::vector<ConnectionInfo> connections(NodeId source = 0, NodeId target = 0,
+                                          const std::string& synapse_model = "") const;
+  std::size_t num_connections() const;
+  std::size_t connection_bytes() const;
+  void set_synapse_status(const std::string& synapse_model, const Dict& d);
+
+  // --- simulation ---
+  void simulate(double ms);
+  void prepare();
+  void run(step_t steps);
+  void cleanup();
+  void reset_network();
+  step_t clock_steps() const { return clock_ + from_step_; }
+  double biological_time() const { return grid_.steps_to_ms(clock_steps()); }
+  int min_delay() const { return min_delay_; }
+  int max_delay() const { return max_delay_; }
+  // Asks a running simulation to stop at the next slice boundary (async-signal-safe).
+  void request_stop() { stop_requested_.store(true, std::memory_order_relaxed); }
+  bool stopped() const { return stopped_; }
+  // Records still pending at the end of the run (NEST drops them; see docs/recording).
+  void flush_pending();
+  KernelThread& thread_state(int t) { return *threads_[static_cast<std::size_t>(t)]; }
+  // Called once per completed slice by the master thread with the clock after the slice.
+  void set_progress_callback(std::function<void(step_t)> cb) { progress_ = std::move(cb); }
+
+  PhaseTimes& times() { return times_; }
+  std::size_t memory_bytes() const;
+
+ private:
+  struct DetectorLink {
+    NodeId source;
+    RecordingDevice* detector;
+  };
+
+  void check_can_change_layout(const std::string& key) const;
+  void register_targets(NodeGroup& g);
+  void link_detector(NodeId source, NodeGroup& src_group, RecorderGroup& det, std::size_t det_index,
+                     const SynapseSpec& spec);
+  void link_multimeter(RecorderGroup& mm, std::size_t mm_index, NodeGroup& target, std::size_t target_index,
+                       const SynapseSpec& spec);
+  void note_delay(std::uint16_t d);
+  void layout_arenas();
+  void merge_emissions();
+  void record_spikes();
+  void commit_samples();
+  void commit_weight_events();
+  RecordingContext recording_context() const;
+
+  ModelRegistry models_;
+  RecordingBackends backends_;
+  KernelSettings settings_;
+  TimeGrid grid_;
+  std::vector<std::unique_ptr<NodeGroup>> groups_;
+  NodeId next_gid_ = 1;
+  std::vector<std::unique_ptr<KernelThread>> threads_;
+
+  std::vector<DetectorLink> detector_links_;  // in connection order
+  std::vector<std::uint32_t> detector_begin_; // CSR by source id into detector_targets_
+  std::vector<RecordingDevice*> detector_targets_;
+  std::vector<Rng> detector_rngs_;            // draws for Poisson sources, by detector position
+  std::size_t multimeter_links_ = 0;
+  std::vector<RecordingDevice*> multimeters_;
+  std::vector<RecordingDevice*> weight_recorders_;
+  std::vector<std::uint8_t> synapse_used_;
+
+  int min_delay_ = 1, max_delay_ = 1, ring_len_ = 2;
+  int recorder_min_delay_ = 1 << 30, recorder_max_delay_ = 0;
+  bool simulated_ = false;
+  bool connections_dirty_ = false;
+  bool buffers_initialised_ = false;
+  step_t clock_ = 0;
+  int from_step_ = 0;
+  std::vector<Emission> merged_;
+  std::vector<RecordBatch> pending_weights_;
+  std::atomic<bool> stop_requested_{false};
+  bool stopped_ = false;
+  std::function<void(step_t)> progress_;
+  PhaseTimes times_;
+};
+
+}  // namespace nestling

@@ -1,0 +1,433 @@
+// Kernel: prepare, the slice loop, event delivery and recording (NEST 2.20 spec §5, §7).
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "engine/kernel.hpp"
+#include "nestling/errors.hpp"
+
+namespace nestling {
+
+namespace {
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+bool emission_less(const Emission& a, const Emission& b) {
+  return a.source != b.source ? a.source < b.source : a.lag < b.lag;
+}
+}  // namespace
+
+RecordingContext Kernel::recording_context() const {
+  RecordingContext c;
+  c.grid = &grid_;
+  c.backends = &backends_;
+  c.data_path = settings_.data_path;
+  c.data_prefix = settings_.data_prefix;
+  c.overwrite_files = settings_.overwrite_files;
+  c.n_threads = settings_.threads;
+  c.max_gid = max_gid();
+  return c;
+}
+
+void Kernel::simulate(double ms) {
+  if (!std::isfinite(ms) || ms < 0.0)
+    throw UserError("simulate", "time must be a non-negative finite number of ms, got " + std::to_string(ms));
+  if (ms == 0.0) return;
+  if (grid_.ms_to_tics(ms) < grid_.tics_per_step())
+    throw UserError("simulate", "time " + std::to_string(ms) + " ms is shorter than one step (" +
+                                    std::to_string(grid_.resolution()) + " ms)");
+  prepare();
+  run(grid_.ms_to_steps(ms));
+  cleanup();
+}
+
+void Kernel::layout_arenas() {
+  for (int t = 0; t < settings_.threads; ++t) {
+    KernelThread& ts = *threads_[static_cast<std::size_t>(t)];
+    std::size_t offset = 0;
+    for (auto& g : groups_) {
+      const int nb = g->num_buffers();
+      if (nb == 0) continue;
+      g->set_arena_offset(t, offset);
+      std::uint32_t local = g->local_index(g->chunk_begin(t));
+      for (std::size_t i = g->chunk_begin(t); i < g->chunk_end(t); ++i, ++local) {
+        ts.targets[local].arena_offset = offset;
+        offset += static_cast<std::size_t>(nb) * static_cast<std::size_t>(ring_len_);
+      }
+    }
+    ts.arena.resize(offset, 0.0);  // append-only layout: existing buffers keep their contents
+  }
+}
+
+void Kernel::prepare() {
+  const auto t0 = std::chrono::steady_clock::now();
+  if (!simulated_) {
+    int lo = recorder_min_delay_, hi = recorder_max_delay_;
+    for (const auto& t : threads_) {
+      if (t->connections.empty()) continue;
+      lo = std::min(lo, t->connections.min_delay());
+      hi = std::max(hi, t->connections.max_delay());
+    }
+    min_delay_ = lo > hi ? 1 : lo;
+    max_delay_ = std::max(hi, 1);
+    ring_len_ = min_delay_ + max_delay_;
+  }
+  if (connections_dirty_) {
+    const NodeId top = max_gid();
+#pragma omp parallel for num_threads(settings_.threads) schedule(static, 1)
+    for (int t = 0; t < settings_.threads; ++t) threads_[static_cast<std::size_t>(t)]->connections.finalize(top);
+
+    // Spike detectors: a CSR from source id to detector positions, in connection order.
+    std::vector<std::size_t> order(detector_links_.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return detector_links_[a].source < detector_links_[b].source; });
+    detector_begin_.assign(static_cast<std::size_t>(top) + 2, 0);
+    detector_targets_.clear();
+    for (std::size_t i : order) {
+      ++detector_begin_[detector_links_[i].source + 1];
+      detector_targets_.push_back(detector_links_[i].detector);
+    }
+    for (std::size_t i = 1; i < detector_begin_.size(); ++i) detector_begin_[i] += detector_begin_[i - 1];
+    while (detector_rngs_.size() < detector_targets_.size())
+      detector_rngs_.push_back(make_stream(settings_.seed, StreamPurpose::node, detector_targets_[detector_rngs_.size()]->gid(),
+                                           detector_rngs_.size()));
+
+    // Synapse models that feed a weight_recorder.
+    for (std::size_t id = 0; id < models_.synapse_model_count(); ++id) {
+      const SynapseModel& m = models_.synapse_model(static_cast<int>(id));
+      long index = -1;
+      if (m.common().weight_recorder >= 0) {
+        for (std::size_t r = 0; r < weight_recorders_.size(); ++r)
+          if (weight_recorders_[r]->gid() == static_cast<NodeId>(m.common().weight_recorder)) index = static_cast<long>(r);
+        if (index < 0)
+          throw UserError(m.name() + "/weight_recorder",
+                          "node " + std::to_string(m.common().weight_recorder) + " is not a weight_recorder");
+      }
+      for (auto& t : threads_)
+        if (SynapseStore* s = t->connections.find_store(static_cast<int>(id))) s->set_weight_recorder(index);
+    }
+    pending_weights_.resize(weight_recorders_.size());
+    connections_dirty_ = false;
+  }
+  layout_arenas();
+  for (auto& t : threads_) {
+    for (auto& info : t->targets)
+      if (info.rng == -2) {
+        info.rng = static_cast<std::int32_t>(t->rngs.size());
+        t->rngs.push_back(make_stream(settings_.seed, StreamPurpose::node, info.gid));
+      }
+    t->samples.resize(multimeters_.size());
+  }
+  if (!buffers_initialised_) {
+    for (auto& g : groups_) g->init_buffers();
+    buffers_initialised_ = true;
+  }
+  CalibrationContext cal;
+  cal.grid = &grid_;
+  cal.now = clock_steps();
+  cal.seed = settings_.seed;
+  cal.min_delay = min_delay_;
+  const RecordingContext rc = recording_context();
+  for (auto& g : groups_) {
+    try {
+      g->calibrate(cal);
+      if (auto* rec = dynamic_cast<RecorderGroup*>(g.get()))
+        for (std::size_t i = 0; i < rec->size(); ++i) rec->device(i).calibrate(rc);
+    } catch (const UserError& e) {
+      throw e.with_prefix(e.path().rfind(g->model_name(), 0) == 0 ? "" : g->model_name());
+    }
+  }
+  times_.prepare += seconds_since(t0);
+}
+
+void Kernel::run(step_t steps) {
+  const auto t_start = std::chrono::steady_clock::now();
+  const int n_threads = settings_.threads;
+  step_t to_do = steps;
+  int to_step = 0;
+  bool done = false;
+  std::atomic<bool> failed{false};
+  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(n_threads));
+  stopped_ = false;
+
+#pragma omp parallel num_threads(n_threads)
+  {
+    const int t = omp_get_thread_num();
+    KernelThread& ts = *threads_[static_cast<std::size_t>(t)];
+    UpdateContext ctx;
+    ctx.thread = t;
+    ctx.ring_len = ring_len_;
+    ctx.arena = ts.arena.data();
+    ctx.grid = &grid_;
+    ctx.emissions = &ts.emissions;
+    ctx.samples = &ts.samples;
+    DeliveryContext dctx;
+    dctx.arena = ts.arena.data();
+    dctx.ring_len = ring_len_;
+    dctx.targets = ts.targets.data();
+    dctx.rngs = ts.rngs.data();
+    dctx.weight_events = &ts.weight_events;
+    dctx.grid = &grid_;
+
+    while (true) {
+#pragma omp single
+      {
+        if (to_do <= 0 || failed.load()) {
+          done = true;
+        } else if (from_step_ == 0 && stop_requested_.load(std::memory_order_relaxed)) {
+          done = true;
+          stopped_ = true;
+        } else {
+          if (from_step_ == 0) {  // NEST collects the previous slice's records now
+            const auto tw = std::chrono::steady_clock::now();
+            commit_samples();
+            commit_weight_events();
+            times_.write += seconds_since(tw);
+          }
+          to_step = static_cast<int>(std::min<step_t>(from_step_ + to_do, min_delay_));
+        }
+      }
+      if (done) break;
+
+      ctx.origin = clock_;
+      ctx.from = from_step_;
+      ctx.to = to_step;
+      try {
+        for (auto& g : groups_) {
+          if (g->kind() == NodeKind::recorder) continue;
+          const std::size_t b = g->chunk_begin(t), e = g->chunk_end(t);
+          if (b < e) g->update(ctx, b, e);
+        }
+      } catch (...) {
+        errors[static_cast<std::size_t>(t)] = std::current_exception();
+        failed.store(true);
+      }
+#pragma omp barrier
+      const bool complete = to_step == min_delay_;
+#pragma omp single
+      {
+        // Spike detectors see spikes as they are sent, even in a slice a Simulate call ends inside.
+        if (!failed.load()) {
+          try {
+            const auto tw = std::chrono::steady_clock::now();
+            record_spikes();
+            if (complete) merge_emissions();
+            times_.write += seconds_since(tw);
+          } catch (...) {
+            errors[static_cast<std::size_t>(t)] = std::current_exception();
+            failed.store(true);
+          }
+        }
+      }
+      if (complete && !failed.load()) {
+        try {
+          for (const Emission& e : merged_) ts.connections.deliver(e, clock_ + e.lag + 1, dctx);
+        } catch (...) {
+          errors[static_cast<std::size_t>(t)] = std::current_exception();
+          failed.store(true);
+        }
+#pragma omp barrier
+      }
+#pragma omp single
+      {
+        to_do -= to_step - from_step_;
+        if (complete) {
+          clock_ += min_delay_;
+          from_step_ = 0;
+          if (!failed.load()) {
+            // Weight events are window-tested now, as NEST does when the recorder handles them.
+            for (auto& tp : threads_) {
+              for (const WeightEvent& w : tp->weight_events) {
+                RecordingDevice& dev = *weight_recorders_[w.recorder];
+                const auto& p = dev.params();
+                if (!dev.active(w.stamp)) continue;
+                if (!p.senders.empty() && !std::binary_search(p.senders.begin(), p.senders.end(),
+                                                              static_cast<std::int64_t>(w.sender)))
+                  continue;
+                if (!p.targets.empty() && !std::binary_search(p.targets.begin(), p.targets.end(),
+                                                              static_cast<std::int64_t>(w.target)))
+                  continue;
+                RecordBatch& b = pending_weights_[w.recorder];
+                b.senders.push_back(w.sender);
+                b.targets.push_back(w.target);
+                b.stamps.push_back(w.stamp);
+                b.weights.push_back(w.weight);
+                b.receptors.push_back(w.receptor);
+              }
+              tp->weight_events.clear();
+            }
+            if (progress_) progress_(clock_);
+          }
+        } else {
+          from_step_ = to_step;
+        }
+      }
+    }
+  }
+  simulated_ = true;
+  times_.simulate += seconds_since(t_start);
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
+}
+
+void Kernel::merge_emissions() {
+  merged_.clear();
+  bool all_sorted = true;
+  std::size_t total = 0;
+  for (auto& tp : threads_) {
+    total += tp->emissions.size();
+    all_sorted = all_sorted && std::is_sorted(tp->emissions.begin(), tp->emissions.end(), emission_less);
+  }
+  merged_.reserve(total);
+  for (auto& tp : threads_) {
+    const std::size_t mid = merged_.size();
+    merged_.insert(merged_.end(), tp->emissions.begin(), tp->emissions.end());
+    if (all_sorted)
+      std::inplace_merge(merged_.begin(), merged_.begin() + static_cast<std::ptrdiff_t>(mid), merged_.end(),
+                         emission_less);
+    tp->emissions.clear();
+    tp->recorded = 0;
+  }
+  if (!all_sorted) std::stable_sort(merged_.begin(), merged_.end(), emission_less);
+}
+
+void Kernel::record_spikes() {
+  // Emissions of this update call: each thread's register from where the last call stopped.
+  std::vector<Emission> fresh;
+  for (auto& tp : threads_) {
+    for (std::size_t i = tp->recorded; i < tp->emissions.size(); ++i) {
+      const Emission& e = tp->emissions[i];
+      if (e.source + 1 < detector_begin_.size() && detector_begin_[e.source] != detector_begin_[e.source + 1])
+        fresh.push_back(e);
+    }
+    tp->recorded = tp->emissions.size();
+  }
+  if (fresh.empty()) return;
+  std::sort(fresh.begin(), fresh.end(), emission_less);
+  // Rows per detector, then each detector's rows ordered by (time, sender).
+  std::vector<std::pair<RecordingDevice*, std::vector<std::pair<step_t, NodeId>>>> rows;
+  for (const Emission& e : fresh) {
+    if (e.source + 1 >= detector_begin_.size()) continue;
+    for (std::uint32_t k = detector_begin_[e.source]; k < detector_begin_[e.source + 1]; ++k) {
+      RecordingDevice* det = detector_targets_[k];
+      const step_t stamp = clock_ + e.lag + 1;
+      if (!det->active(stamp)) continue;
+      long n = static_cast<long>(e.value);
+      if (e.kind == EventKind::poisson) {
+        boost::random::poisson_distribution<long, double> draw(e.value);
+        n = draw(detector_rngs_[k]);
+      }
+      if (n <= 0) continue;
+      auto it = std::find_if(rows.begin(), rows.end(), [&](const auto& r) { return r.first == det; });
+      if (it == rows.end()) {
+        rows.push_back({det, {}});
+        it = rows.end() - 1;
+      }
+      for (long c = 0; c < n; ++c) it->second.emplace_back(stamp, e.source);
+    }
+  }
+  RecordBatch batch;
+  for (auto& [det, r] : rows) {
+    std::stable_sort(r.begin(), r.end());
+    batch.clear();
+    for (const auto& [stamp, sender] : r) {
+      batch.stamps.push_back(stamp);
+      batch.senders.push_back(sender);
+    }
+    det->record(batch);
+  }
+}
+
+void Kernel::commit_samples() {
+  RecordBatch batch;
+  for (std::size_t m = 0; m < multimeters_.size(); ++m) {
+    RecordingDevice& dev = *multimeters_[m];
+    const std::size_t nv = dev.value_names.size();
+    struct Row {
+      step_t stamp;
+      NodeId sender;
+      const double* values;
+    };
+    std::vector<Row> rows;
+    for (auto& tp : threads_) {
+      auto& buf = tp->samples.buffer(m);
+      for (std::size_t r = 0; r < buf.senders.size(); ++r)
+        if (dev.active(buf.stamps[r])) rows.push_back({buf.stamps[r], buf.senders[r], buf.values.data() + r * nv});
+    }
+    if (!rows.empty()) {
+      std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+        return a.stamp != b.stamp ? a.stamp < b.stamp : a.sender < b.sender;
+      });
+      batch.clear();
+      batch.n_values = nv;
+      for (const Row& r : rows) {
+        batch.stamps.push_back(r.stamp);
+        batch.senders.push_back(r.sender);
+        batch.values.insert(batch.values.end(), r.values, r.values + nv);
+      }
+      dev.record(batch);
+    }
+    for (auto& tp : threads_) tp->samples.buffer(m).clear();
+  }
+}
+
+void Kernel::commit_weight_events() {
+  for (std::size_t r = 0; r < pending_weights_.size(); ++r) {
+    RecordBatch& b = pending_weights_[r];
+    if (b.empty()) continue;
+    // A fixed order whatever the thread count: by time, sender, target (ties keep connection order).
+    std::vector<std::size_t> order(b.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
+      if (b.stamps[x] != b.stamps[y]) return b.stamps[x] < b.stamps[y];
+      if (b.senders[x] != b.senders[y]) return b.senders[x] < b.senders[y];
+      return b.targets[x] < b.targets[y];
+    });
+    RecordBatch sorted;
+    for (std::size_t i : order) {
+      sorted.senders.push_back(b.senders[i]);
+      sorted.targets.push_back(b.targets[i]);
+      sorted.stamps.push_back(b.stamps[i]);
+      sorted.weights.push_back(b.weights[i]);
+      sorted.receptors.push_back(b.receptors[i]);
+    }
+    weight_recorders_[r]->record(sorted);
+    b.clear();
+  }
+}
+
+void Kernel::flush_pending() {
+  commit_samples();
+  commit_weight_events();
+}
+
+void Kernel::cleanup() {
+  const auto t0 = std::chrono::steady_clock::now();
+  for (auto& g : groups_)
+    if (auto* rec = dynamic_cast<RecorderGroup*>(g.get()))
+      for (std::size_t i = 0; i < rec->size(); ++i) {
+        RecordingDevice& dev = rec->device(i);
+        if (dev.params().flush_after_simulate) dev.flush();
+        if (dev.params().close_after_simulate) dev.close();
+      }
+  times_.write += seconds_since(t0);
+}
+
+void Kernel::reset_network() {
+  if (!simulated_) return;
+  for (auto& t : threads_) {
+    std::fill(t->arena.begin(), t->arena.end(), 0.0);
+    t->emissions.clear();
+    t->recorded = 0;
+    t->weight_events.clear();
+    for (std::size_t m = 0; m < t->samples.size(); ++m) t->samples.buffer(m).clear();
+  }
+  for (auto& b : pending_weights_) b.clear();
+  for (auto& g : groups_) g->reset_state();
+  buffers_initialised_ = false;
+}
+
+}  // namespace nestling

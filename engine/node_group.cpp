@@ -1,0 +1,89 @@
+#include "engine/node_group.hpp"
+
+#include <algorithm>
+
+#include "engine/node_model.hpp"
+#include "nestling/errors.hpp"
+
+namespace nestling {
+
+NodeGroup::NodeGroup(const NodeModel& model, NodeId first, std::size_t n) : model_(&model), first_(first), n_(n) {
+  chunk_begin_ = {0, n};
+}
+
+NodeGroup::~NodeGroup() = default;
+
+const std::string& NodeGroup::model_name() const { return model_->name(); }
+
+int NodeGroup::spike_buffer(long receptor) const {
+  throw UserError("receptor_type", "model " + model_name() + " does not accept spikes on receptor " +
+                                       std::to_string(receptor));
+}
+
+int NodeGroup::current_buffer(long receptor) const {
+  throw UserError("receptor_type", "model " + model_name() + " does not accept currents on receptor " +
+                                       std::to_string(receptor));
+}
+
+const std::vector<std::string>& NodeGroup::recordables() const {
+  static const std::vector<std::string> none;
+  return none;
+}
+
+double NodeGroup::recordable_value(std::size_t, int) const { return 0.0; }
+
+void NodeGroup::set_layout(int n_threads) {
+  chunk_begin_.assign(static_cast<std::size_t>(n_threads) + 1, 0);
+  for (int t = 0; t <= n_threads; ++t)
+    chunk_begin_[t] = n_ * static_cast<std::size_t>(t) / static_cast<std::size_t>(n_threads);
+  local_base_.assign(static_cast<std::size_t>(n_threads), 0);
+  arena_offset_.assign(static_cast<std::size_t>(n_threads), 0);
+}
+
+int NodeGroup::thread_of(std::size_t i) const {
+  auto it = std::upper_bound(chunk_begin_.begin(), chunk_begin_.end(), i);
+  return static_cast<int>(it - chunk_begin_.begin()) - 1;
+}
+
+void NodeGroup::add_sampling(std::size_t i, const SamplingRequest& request) {
+  if (sampled_.empty()) {
+    sampled_.assign(n_, 0);
+    node_requests_.resize(n_);
+  }
+  std::size_t r = 0;
+  for (; r < requests_.size(); ++r) {
+    const auto& q = requests_[r];
+    if (q.recorder_index == request.recorder_index && q.interval == request.interval &&
+        q.offset == request.offset && q.recordables == request.recordables)
+      break;
+  }
+  if (r == requests_.size()) requests_.push_back(request);
+  auto& mine = node_requests_[i];
+  if (std::find(mine.begin(), mine.end(), static_cast<std::uint16_t>(r)) == mine.end())
+    mine.push_back(static_cast<std::uint16_t>(r));
+  sampled_[i] = 1;
+}
+
+void NodeGroup::clear_sampling() {
+  sampled_.clear();
+  requests_.clear();
+  node_requests_.clear();
+}
+
+void NodeGroup::sample(const UpdateContext& ctx, std::size_t i, step_t stamp) const {
+  for (std::uint16_t r : node_requests_[i]) {
+    const SamplingRequest& q = requests_[r];
+    if (!q.due(stamp)) continue;
+    auto& buf = ctx.samples->buffer(q.recorder_index);
+    buf.senders.push_back(first_ + i);
+    buf.stamps.push_back(stamp);
+    for (int which : q.recordables) buf.values.push_back(recordable_value(i, which));
+  }
+}
+
+void NodeGroup::reject_unknown(const Dict& d, const std::vector<std::string>& consumed,
+                               const std::vector<ParamSpec>& valid) const {
+  reject_unconsumed(model_name(), d, consumed, valid);
+}
+
+}  // namespace nestling

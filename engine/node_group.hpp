@@ -1,0 +1,199 @@
+// A NodeGroup is a block of nodes of one model with consecutive ids (one Create call).
+//
+// Every node is owned by exactly one thread: the group is cut into one contiguous chunk per
+// thread. A node has a number of input ring buffers (one per receptor port, plus one for
+// current input where the model takes it); they live in the owning thread's buffer arena.
+// During a slice each thread calls update() on its chunk; nodes put what they emit (spikes,
+// Poisson rates, currents) into the thread's emission register, which the kernel delivers
+// at the end of the slice.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/param_table.hpp"
+#include "engine/rng.hpp"
+#include "engine/time_grid.hpp"
+#include "nestling/types.hpp"
+#include "nestling/value.hpp"
+
+namespace nestling {
+
+enum class NodeKind { neuron, stimulator, recorder };
+
+// What a node's outgoing connections carry.
+enum class EventKind : std::uint8_t {
+  spike,    // value = multiplicity
+  poisson,  // value = λ: each target draws its own multiplicity from its node stream
+  current,  // value = amplitude (pA or model units)
+  none,     // the node emits nothing (recorders)
+};
+
+struct Emission {
+  NodeId source;
+  std::uint32_t lag;
+  EventKind kind;
+  double value;
+  double scale = 1.0;  // multiplies the connection weight (spike_generator's spike_weights)
+};
+
+class NodeModel;
+class SampleRegister;
+
+struct UpdateContext {
+  int thread = 0;
+  step_t origin = 0;  // first step of the slice (T0)
+  int from = 0;       // lags [from, to) are integrated in this call
+  int to = 0;
+  int ring_len = 1;
+  double* arena = nullptr;  // this thread's input buffer arena
+  const TimeGrid* grid = nullptr;
+  std::vector<Emission>* emissions = nullptr;
+  SampleRegister* samples = nullptr;
+
+  int slot(int lag) const { return static_cast<int>((origin + lag) % ring_len); }
+  void emit(NodeId gid, int lag, EventKind kind, double value, double scale = 1.0) const {
+    emissions->push_back({gid, static_cast<std::uint32_t>(lag), kind, value, scale});
+  }
+};
+
+// Facts every node may need when a Simulate call starts (NEST's calibrate()).
+struct CalibrationContext {
+  const TimeGrid* grid = nullptr;
+  step_t now = 0;  // the kernel clock (biological time in steps)
+  std::uint64_t seed = 0;
+  int min_delay = 1;
+};
+
+// A multimeter's request to sample some recordables of some nodes on a grid of stamps.
+struct SamplingRequest {
+  std::size_t recorder_index = 0;  // index into the kernel's multimeter list
+  step_t interval = 10;
+  step_t offset = 0;
+  std::vector<int> recordables;  // indices into the group's recordables()
+  bool due(step_t stamp) const { return stamp > 0 && stamp >= offset && (stamp - offset) % interval == 0; }
+};
+
+class NodeGroup {
+ public:
+  NodeGroup(const NodeModel& model, NodeId first, std::size_t n);
+  virtual ~NodeGroup();
+  NodeGroup(const NodeGroup&) = delete;
+  NodeGroup& operator=(const NodeGroup&) = delete;
+
+  const NodeModel& model() const { return *model_; }
+  const std::string& model_name() const;
+  NodeId first_gid() const { return first_; }
+  std::size_t size() const { return n_; }
+  bool contains(NodeId gid) const { return gid >= first_ && gid < first_ + n_; }
+  std::size_t index_of(NodeId gid) const { return static_cast<std::size_t>(gid - first_); }
+
+  virtual NodeKind kind() const = 0;
+
+  // Gives the group the kernel's time grid and clock; called right after creation.
+  void attach(const TimeGrid* grid, std::function<step_t()> now) {
+    grid_ = grid;
+    now_ = std::move(now);
+  }
+  const TimeGrid& grid() const { return *grid_; }
+  step_t now() const { return now_ ? now_() : 0; }
+  // What this node's outgoing connections transmit.
+  virtual EventKind output_event() const { return EventKind::spike; }
+
+  // Parameters and state of node i. set_status is transactional: on error nothing changes.
+  virtual void set_status(std::size_t i, const Dict& d) = 0;
+  virtual Dict get_status(std::size_t i) const = 0;
+
+  // Input side: ring buffers per node and how receptor numbers map to them.
+  virtual int num_buffers() const { return 0; }
+  // Buffer receiving spikes on `receptor`; throws UserError if the port does not take spikes.
+  virtual int spike_buffer(long receptor) const;
+  // Buffer receiving currents on `receptor`; throws UserError if the port does not take currents.
+  virtual int current_buffer(long receptor) const;
+  // Receptor number that maps to `buffer` (for reporting connections).
+  virtual long receptor_of_buffer(int buffer) const { return buffer; }
+  // Bit b set: buffer b counts multiplicities and ignores weights (parrot_neuron).
+  virtual std::uint8_t count_mask() const { return 0; }
+  // Named receptor ports (AMPA → 1, ...), reported as receptor_types.
+  virtual Dict receptor_types() const { return {}; }
+
+  // Simulation hooks.
+  virtual void init_buffers() {}  // before the first Simulate and after reset_network
+  virtual void reset_state() {}   // reset_network: state back to the model's defaults
+  virtual void calibrate(const CalibrationContext&) {}  // at the start of every Simulate
+  virtual void update(UpdateContext& ctx, std::size_t begin, std::size_t end) = 0;
+
+  // Recordables for the multimeter.
+  virtual const std::vector<std::string>& recordables() const;
+  virtual double recordable_value(std::size_t i, int which) const;
+
+  // --- thread layout, set by the kernel ---
+  void set_layout(int n_threads);
+  int thread_of(std::size_t i) const;
+  std::size_t chunk_begin(int thread) const { return chunk_begin_[thread]; }
+  std::size_t chunk_end(int thread) const { return chunk_begin_[thread + 1]; }
+  // Thread-local target index of node i's first... set when the thread's target table is built.
+  void set_local_base(int thread, std::uint32_t base) { local_base_[thread] = base; }
+  std::uint32_t local_index(std::size_t i) const {
+    const int t = thread_of(i);
+    return local_base_[t] + static_cast<std::uint32_t>(i - chunk_begin_[t]);
+  }
+  void set_arena_offset(int thread, std::size_t offset) { arena_offset_[thread] = offset; }
+  std::size_t arena_offset(int thread) const { return arena_offset_[thread]; }
+  // The ring buffers of node i (owned by ctx.thread): buffer b, slot s is [b * ring_len + s].
+  double* inputs(const UpdateContext& ctx, std::size_t i) const {
+    return ctx.arena + arena_offset_[ctx.thread] +
+           (i - chunk_begin_[ctx.thread]) * static_cast<std::size_t>(num_buffers()) * ctx.ring_len;
+  }
+
+  // --- multimeter sampling ---
+  void add_sampling(std::size_t i, const SamplingRequest& request);
+  bool sampled(std::size_t i) const { return !sampled_.empty() && sampled_[i] != 0; }
+  // Records the due samples of node i at `stamp` into the thread's sample register.
+  void sample(const UpdateContext& ctx, std::size_t i, step_t stamp) const;
+  void clear_sampling();
+
+ protected:
+  // Helper for set_status: rejects unknown keys, listing the model's valid parameter names.
+  void reject_unknown(const Dict& d, const std::vector<std::string>& consumed,
+                      const std::vector<ParamSpec>& valid) const;
+
+ private:
+  const NodeModel* model_;
+  const TimeGrid* grid_ = nullptr;
+  std::function<step_t()> now_;
+  NodeId first_;
+  std::size_t n_;
+  std::vector<std::size_t> chunk_begin_{0, 0};
+  std::vector<std::uint32_t> local_base_{0};
+  std::vector<std::size_t> arena_offset_{0};
+  std::vector<std::uint8_t> sampled_;
+  std::vector<SamplingRequest> requests_;
+  std::vector<std::vector<std::uint16_t>> node_requests_;  // per node: indices into requests_
+};
+
+// Per-thread buffer for multimeter samples taken during a slice.
+class SampleRegister {
+ public:
+  struct Buffer {
+    std::vector<NodeId> senders;
+    std::vector<step_t> stamps;
+    std::vector<double> values;  // row-major, recordables.size() per sample
+    void clear() {
+      senders.clear();
+      stamps.clear();
+      values.clear();
+    }
+  };
+  void resize(std::size_t n_multimeters) { buffers_.resize(n_multimeters); }
+  Buffer& buffer(std::size_t recorder_index) { return buffers_[recorder_index]; }
+  std::size_t size() const { return buffers_.size(); }
+
+ private:
+  std::vector<Buffer> buffers_;
+};
+
+}  // namespace nestling

@@ -1,0 +1,47 @@
+// Random streams keyed by what they belong to, never by thread.
+//
+// Every stream is a Mersenne Twister (mt19937_64, NEST 3's default) seeded from a hash of
+// (kernel seed, purpose, key, subkey), so a node's or a projection driver's draws are the
+// same whatever the number of threads and whatever else draws elsewhere.
+#pragma once
+
+#include <cstdint>
+
+#include <boost/random/mersenne_twister.hpp>
+
+namespace nestling {
+
+using Rng = boost::random::mt19937_64;
+
+enum class StreamPurpose : std::uint64_t {
+  node = 1,             // a node's own stream (Poisson input drawn for it, stochastic models)
+  projection_driver = 2,// topology: one stream per (projection, driving node)
+  connect_rule = 3,     // non-spatial connect rules: one stream per (connect call, node)
+  unit_selection = 4,   // frontend: reproducible choice of units (proportion)
+};
+
+// SplitMix64 finaliser: a bijective mixer with good avalanche, used only to derive seeds.
+constexpr std::uint64_t mix64(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+inline std::uint64_t stream_seed(std::uint64_t seed, StreamPurpose purpose, std::uint64_t key,
+                                 std::uint64_t subkey = 0) {
+  std::uint64_t h = mix64(seed);
+  h = mix64(h ^ static_cast<std::uint64_t>(purpose));
+  h = mix64(h ^ key);
+  h = mix64(h ^ subkey);
+  return h;
+}
+
+inline Rng make_stream(std::uint64_t seed, StreamPurpose purpose, std::uint64_t key, std::uint64_t subkey = 0) {
+  return Rng(stream_seed(seed, purpose, key, subkey));
+}
+
+// Uniform double in [0, 1) from 53 random bits.
+inline double uniform01(Rng& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
+
+}  // namespace nestling

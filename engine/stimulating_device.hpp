@@ -1,0 +1,49 @@
+// The origin/start/stop window of stimulating devices (NEST 2.20 StimulatingDevice, spec §4.1).
+#pragma once
+
+#include <cmath>
+#include <limits>
+#include <tuple>
+#include <string>
+
+#include "engine/param_table.hpp"
+#include "engine/time_grid.hpp"
+
+namespace nestling {
+
+struct DeviceWindow {
+  double origin = 0.0;
+  double start = 0.0;
+  double stop = std::numeric_limits<double>::infinity();
+
+  template <class S>
+  static void bind(ParamBinder<S>& b, DeviceWindow S::*member) {
+    for (auto [name, field, doc] :
+         {std::tuple{"origin", &DeviceWindow::origin, "shifts start and stop (and relative times such as spike_times)"},
+          std::tuple{"start", &DeviceWindow::start, "activity begins after origin+start"},
+          std::tuple{"stop", &DeviceWindow::stop, "activity ends at origin+stop"}}) {
+      b.custom({name, ParamKind::real, "ms", Check::any, doc},
+               [member, field](S& s, const Value& v, const std::string&) { (s.*member).*field = v.as_double(); },
+               [member, field](const S& s) { return Value((s.*member).*field); });
+    }
+  }
+
+  // Throws unless the window is on the grid and ordered; `where` names the model.
+  void check(const TimeGrid& grid, const std::string& where) const;
+};
+
+// The window in steps, computed at calibrate (every Simulate).
+struct DeviceSteps {
+  step_t t_min = 0;
+  step_t t_max = step_infinity;
+  void calibrate(const DeviceWindow& w, const TimeGrid& grid) {
+    t_min = grid.ms_to_steps(w.origin + w.start);
+    t_max = std::isinf(w.stop) ? step_infinity : grid.ms_to_steps(w.origin + w.stop);
+  }
+  // Spike emitters: active(x) for t_min < x <= t_max.
+  bool spike_active(step_t x) const { return x > t_min && x <= t_max; }
+  // Current emitters send during the update of step T iff t_min <= T+1 < t_max.
+  bool current_active(step_t T) const { return t_min <= T + 1 && T + 1 < t_max; }
+};
+
+}  // namespace nestling

@@ -1,0 +1,57 @@
+#include "engine/synapse.hpp"
+
+namespace nestling {
+
+namespace {
+const ParamBinder<SynapseCommon>& common_binder() {
+  static const ParamBinder<SynapseCommon> b = [] {
+    ParamBinder<SynapseCommon> x;
+    x.real("weight", &SynapseCommon::weight, "", Check::any, "default weight of new connections")
+        .real("delay", &SynapseCommon::delay, "ms", Check::positive,
+              "default delay of new connections; rounded to whole steps, at least one step")
+        .integer("receptor_type", &SynapseCommon::receptor_type, "", Check::non_negative,
+                 "receptor port of the target that new connections use")
+        .integer("weight_recorder", &SynapseCommon::weight_recorder, "", Check::any,
+                 "id of a weight_recorder that records every transmitted event, -1 for none");
+    return x;
+  }();
+  return b;
+}
+}  // namespace
+
+std::vector<ParamSpec> SynapseModel::parameters() const {
+  auto out = common_binder().specs();
+  for (auto& s : specific_parameters()) out.push_back(s);
+  return out;
+}
+
+Dict SynapseModel::defaults() const {
+  Dict d;
+  common_binder().report(common_, d);
+  specific_defaults(d);
+  return d;
+}
+
+void SynapseModel::set_defaults(const Dict& d, bool has_connections) {
+  // Unknown keys first, so that nothing is committed when one is present.
+  const auto valid = parameters();
+  std::vector<std::string> known;
+  for (const auto& [k, v] : d)
+    for (const auto& s : valid)
+      if (s.name == k) known.push_back(k);
+  reject_unconsumed(name(), d, known, valid);
+
+  SynapseCommon next = common_;
+  std::vector<std::string> consumed;
+  common_binder().apply(next, d, "", &consumed);
+  if (has_connections && next.weight_recorder != common_.weight_recorder)
+    throw UserError("weight_recorder", "cannot change on synapse model " + name() +
+                                           " once connections of it exist; make a copy of the model instead");
+  Dict rest;
+  for (const auto& [k, v] : d)
+    if (std::find(consumed.begin(), consumed.end(), k) == consumed.end()) rest.set(k, v);
+  apply_specific(rest, has_connections);  // validates, then commits its own part
+  common_ = next;
+}
+
+}  // namespace nestling

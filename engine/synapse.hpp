@@ -1,0 +1,338 @@
+// Synapse models and their per-thread connection stores.
+//
+// A synapse model (static_synapse, ht_synapse or a named copy) owns the defaults every new
+// connection starts from. Connections live on the thread that owns their target, one store
+// per (thread, synapse model), as structure-of-arrays sorted by source: delivering a spike
+// walks a contiguous range and writes only to buffers the thread owns.
+//
+// A synapse policy `Syn` (see models/static_synapse.hpp, models/ht_synapse.hpp) provides:
+//   struct Defaults;                  // model-level parameters and initial per-synapse state
+//   struct State;                     // per-connection state (empty struct if none)
+//   static constexpr bool has_state;
+//   static const ParamBinder<Defaults>& binder();
+//   static void validate(const Defaults&, const std::string& model);
+//   static State initial_state(const Defaults&);
+//   static std::vector<std::string> state_keys();          // settable per connection
+//   static void set_state(State&, const Dict&, const std::string& model);
+//   static void report_state(const State&, Dict&);
+//   static double transmit(const Defaults&, State&, double weight, double stamp_ms);
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include <boost/random/poisson_distribution.hpp>
+
+#include "engine/node_group.hpp"
+#include "engine/param_table.hpp"
+#include "engine/rng.hpp"
+#include "nestling/types.hpp"
+
+namespace nestling {
+
+// Thread-local facts about a connection target, indexed by the target's local index.
+struct TargetInfo {
+  std::size_t arena_offset = 0;  // first double of the node's ring buffers
+  NodeId gid = 0;
+  std::int32_t rng = -1;         // index into the thread's node streams, -1 if none
+  std::uint8_t count_mask = 0;   // buffers that count multiplicity instead of weight
+};
+
+struct WeightEvent {
+  std::size_t recorder = 0;
+  NodeId sender = 0;
+  NodeId target = 0;
+  step_t stamp = 0;
+  double weight = 0.0;
+  long receptor = 0;
+};
+
+struct DeliveryContext {
+  double* arena = nullptr;
+  int ring_len = 1;
+  const TargetInfo* targets = nullptr;
+  Rng* rngs = nullptr;
+  std::vector<WeightEvent>* weight_events = nullptr;
+  const TimeGrid* grid = nullptr;
+};
+
+// Model-level parameters every synapse model has.
+struct SynapseCommon {
+  double weight = 1.0;
+  double delay = 1.0;  // ms
+  long receptor_type = 0;
+  long weight_recorder = -1;  // gid of a weight_recorder, -1 for none
+};
+
+class SynapseStore;
+
+class SynapseModel {
+ public:
+  SynapseModel(std::string name, std::string base) : name_(std::move(name)), base_(std::move(base)) {}
+  virtual ~SynapseModel() = default;
+
+  const std::string& name() const { return name_; }
+  const std::string& base_name() const { return base_; }
+  int id() const { return id_; }
+  void set_id(int id) { id_ = id; }
+
+  const SynapseCommon& common() const { return common_; }
+  std::vector<ParamSpec> parameters() const;
+  Dict defaults() const;
+  // Transactional; model-level parameters that all connections share cannot change once
+  // connections of this model exist (`has_connections`).
+  void set_defaults(const Dict& d, bool has_connections);
+  virtual std::unique_ptr<SynapseModel> copy(const std::string& new_name) const = 0;
+  virtual std::unique_ptr<SynapseStore> make_store() const = 0;
+  virtual std::string documentation() const = 0;
+  // Keys accepted per connection besides weight, delay and receptor_type.
+  virtual std::vector<std::string> connection_state_keys() const = 0;
+
+ protected:
+  virtual std::vector<ParamSpec> specific_parameters() const = 0;
+  virtual void specific_defaults(Dict& out) const = 0;
+  // Applies model-specific keys; returns consumed keys. Must not commit on error.
+  virtual std::vector<std::string> apply_specific(const Dict& d, bool has_connections) = 0;
+  SynapseCommon common_;
+
+ private:
+  std::string name_;
+  std::string base_;
+  int id_ = -1;
+};
+
+// A thread's connections of one synapse model.
+class SynapseStore {
+ public:
+  virtual ~SynapseStore() = default;
+
+  // Queues a connection; `state` holds per-connection state keys (may be null).
+  virtual void add(NodeId source, std::uint32_t target, std::uint8_t buffer, double weight, std::uint16_t delay,
+                   const Dict* state) = 0;
+  // Sorts everything added so far by source (stable) and returns the runs (source, begin, end).
+  struct Run {
+    NodeId source;
+    std::uint32_t begin;
+    std::uint32_t end;
+  };
+  virtual std::vector<Run> finalize() = 0;
+  virtual void deliver(const Emission& e, std::uint32_t begin, std::uint32_t end, step_t stamp,
+                       DeliveryContext& ctx) = 0;
+  virtual std::size_t size() const = 0;
+  virtual std::size_t bytes_per_connection() const = 0;
+  virtual void report(std::uint32_t k, ConnectionInfo& out) const = 0;
+  // SetStatus on every connection of this store: weight and per-connection state keys.
+  virtual void set_all(const Dict& d, const std::string& model) = 0;
+  std::uint8_t buffer(std::uint32_t k) const { return buffer_[k]; }
+  std::uint32_t target(std::uint32_t k) const { return target_[k]; }
+  std::uint16_t delay(std::uint32_t k) const { return delay_[k]; }
+
+  void set_weight_recorder(long recorder_index) { weight_recorder_ = recorder_index; }
+
+ protected:
+  std::vector<NodeId> pending_source_;  // sources of connections not yet finalized
+  std::vector<Run> runs_;               // finalized ranges by source
+  std::vector<std::uint32_t> target_;
+  std::vector<std::uint8_t> buffer_;
+  std::vector<std::uint16_t> delay_;
+  std::vector<double> weight_;
+  long weight_recorder_ = -1;
+};
+
+template <class Syn>
+class SynapseStoreOf final : public SynapseStore {
+ public:
+  using Defaults = typename Syn::Defaults;
+  using State = typename Syn::State;
+
+  explicit SynapseStoreOf(const Defaults* defaults) : defaults_(defaults) {}
+
+  void add(NodeId source, std::uint32_t target, std::uint8_t buffer, double weight, std::uint16_t delay,
+           const Dict* state) override {
+    pending_source_.push_back(source);
+    target_.push_back(target);
+    buffer_.push_back(buffer);
+    delay_.push_back(delay);
+    weight_.push_back(weight);
+    if constexpr (Syn::has_state) {
+      State s = Syn::initial_state(*defaults_);
+      if (state) Syn::set_state(s, *state, "");
+      state_.push_back(s);
+    }
+  }
+
+  std::vector<Run> finalize() override {
+    const std::size_t n = target_.size();
+    // Sources of every connection: finalized ones from their runs, then the pending ones.
+    std::vector<NodeId> source(n);
+    std::size_t k = 0;
+    for (const Run& r : runs_)
+      for (std::uint32_t i = r.begin; i < r.end; ++i) source[k++] = r.source;
+    for (NodeId s : pending_source_) source[k++] = s;
+    pending_source_.clear();
+    pending_source_.shrink_to_fit();
+
+    std::vector<std::uint32_t> order(n);
+    std::iota(order.begin(), order.end(), 0u);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::uint32_t a, std::uint32_t b) { return source[a] < source[b]; });
+    permute(target_, order);
+    permute(buffer_, order);
+    permute(delay_, order);
+    permute(weight_, order);
+    if constexpr (Syn::has_state) permute(state_, order);
+
+    runs_.clear();
+    for (std::size_t i = 0; i < n;) {
+      const NodeId s = source[order[i]];
+      std::size_t j = i;
+      while (j < n && source[order[j]] == s) ++j;
+      runs_.push_back({s, static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j)});
+      i = j;
+    }
+    return runs_;
+  }
+
+  void deliver(const Emission& e, std::uint32_t begin, std::uint32_t end, step_t stamp,
+               DeliveryContext& ctx) override {
+    switch (e.kind) {
+      case EventKind::spike: deliver_kind<EventKind::spike>(e, begin, end, stamp, ctx); break;
+      case EventKind::poisson: deliver_kind<EventKind::poisson>(e, begin, end, stamp, ctx); break;
+      case EventKind::current: deliver_kind<EventKind::current>(e, begin, end, stamp, ctx); break;
+      case EventKind::none: break;
+    }
+  }
+
+  std::size_t size() const override { return target_.size(); }
+  std::size_t bytes_per_connection() const override {
+    return sizeof(std::uint32_t) + sizeof(std::uint8_t) + sizeof(std::uint16_t) + sizeof(double) +
+           (Syn::has_state ? sizeof(State) : 0);
+  }
+
+  void report(std::uint32_t k, ConnectionInfo& out) const override {
+    out.weight = weight_[k];
+    if constexpr (Syn::has_state) Syn::report_state(state_[k], out.state);
+  }
+
+  void set_all(const Dict& d, const std::string& model) override {
+    std::vector<std::string> keys = Syn::state_keys();
+    keys.push_back("weight");
+    for (const auto& [key, value] : d)
+      if (std::find(keys.begin(), keys.end(), key) == keys.end())
+        throw UserError(key, "cannot be set on existing connections of " + model + "; settable: weight" +
+                                 (Syn::state_keys().empty() ? std::string() : ", " + join(Syn::state_keys())));
+    // Validate on a scratch state before touching anything (transactional).
+    if constexpr (Syn::has_state) {
+      State probe = Syn::initial_state(*defaults_);
+      Syn::set_state(probe, d, model);
+    }
+    double w = 0.0;
+    const Value* wv = d.find("weight");
+    if (wv) w = wv->as_double();
+    for (std::size_t k = 0; k < target_.size(); ++k) {
+      if (wv) weight_[k] = w;
+      if constexpr (Syn::has_state) Syn::set_state(state_[k], d, model);
+    }
+  }
+
+ private:
+  template <EventKind K>
+  void deliver_kind(const Emission& e, std::uint32_t begin, std::uint32_t end, step_t stamp,
+                    DeliveryContext& ctx) {
+    const int ring = ctx.ring_len;
+    const int base_slot = static_cast<int>((stamp - 1) % ring);
+    const double stamp_ms = ctx.grid->steps_to_ms(stamp);
+    for (std::uint32_t k = begin; k < end; ++k) {
+      const TargetInfo& tgt = ctx.targets[target_[k]];
+      double w = weight_[k];
+      if constexpr (Syn::has_state) w = Syn::transmit(*defaults_, state_[k], w, stamp_ms);
+      w *= e.scale;
+      double amount;
+      const bool counts = (tgt.count_mask >> buffer_[k]) & 1u;
+      if constexpr (K == EventKind::current) {
+        amount = w * e.value;
+      } else {
+        double mult = e.value;
+        if constexpr (K == EventKind::poisson) {
+          boost::random::poisson_distribution<long, double> draw(e.value);
+          mult = static_cast<double>(draw(ctx.rngs[tgt.rng]));
+          if (mult == 0.0) continue;
+        }
+        amount = counts ? mult : w * mult;
+      }
+      int slot = base_slot + delay_[k];
+      if (slot >= ring) slot -= ring;
+      ctx.arena[tgt.arena_offset + static_cast<std::size_t>(buffer_[k]) * ring + slot] += amount;
+      if (weight_recorder_ >= 0)
+        ctx.weight_events->push_back({static_cast<std::size_t>(weight_recorder_), e.source, tgt.gid, stamp, w,
+                                      static_cast<long>(buffer_[k])});
+    }
+  }
+
+  template <class T>
+  static void permute(std::vector<T>& v, const std::vector<std::uint32_t>& order) {
+    std::vector<T> out;
+    out.reserve(v.size());
+    for (std::uint32_t i : order) out.push_back(v[i]);
+    v.swap(out);
+  }
+
+  static std::string join(const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+    return s;
+  }
+
+  const Defaults* defaults_;  // the model's; stable for the model's lifetime
+  std::vector<State> state_;
+};
+
+template <class Syn>
+class SynapseModelOf final : public SynapseModel {
+ public:
+  using Defaults = typename Syn::Defaults;
+
+  SynapseModelOf(std::string name, std::string base, Defaults d, SynapseCommon common)
+      : SynapseModel(std::move(name), std::move(base)), defaults_(d) {
+    common_ = common;
+  }
+  explicit SynapseModelOf(const std::string& name) : SynapseModelOf(name, name, Defaults{}, SynapseCommon{}) {}
+
+  std::unique_ptr<SynapseModel> copy(const std::string& new_name) const override {
+    return std::make_unique<SynapseModelOf<Syn>>(new_name, base_name(), defaults_, common_);
+  }
+  std::unique_ptr<SynapseStore> make_store() const override {
+    return std::make_unique<SynapseStoreOf<Syn>>(&defaults_);
+  }
+  std::string documentation() const override { return Syn::documentation(); }
+  std::vector<std::string> connection_state_keys() const override { return Syn::state_keys(); }
+
+ protected:
+  std::vector<ParamSpec> specific_parameters() const override { return Syn::binder().specs(); }
+  void specific_defaults(Dict& out) const override { Syn::binder().report(defaults_, out); }
+  std::vector<std::string> apply_specific(const Dict& d, bool has_connections) override {
+    Defaults next = defaults_;
+    std::vector<std::string> consumed;
+    Syn::binder().apply(next, d, "", &consumed);
+    Syn::validate(next, name());
+    if (has_connections) {
+      for (const auto& key : consumed) {
+        const auto& keys = Syn::state_keys();
+        if (std::find(keys.begin(), keys.end(), key) == keys.end())
+          throw UserError(key, "cannot change on synapse model " + name() +
+                                   " once connections of it exist; make a copy of the model instead");
+      }
+    }
+    defaults_ = next;
+    return consumed;
+  }
+
+ private:
+  Defaults defaults_;
+};
+
+}  // namespace nestling

@@ -1,0 +1,3 @@
+#include "frontend/cli.hpp"
+
+int main(int argc, char** argv) { return nestling::cli::main(argc, argv); }

@@ -1,0 +1,52 @@
+#include "models/poisson_generator.hpp"
+
+namespace nestling {
+
+namespace {
+const ParamBinder<PoissonGenerator::Parameters>& binder() {
+  using P = PoissonGenerator::Parameters;
+  static const ParamBinder<P> b = [] {
+    ParamBinder<P> x;
+    DeviceWindow::bind(x, &P::window);
+    x.real("rate", &P::rate, "spikes/s", Check::non_negative, "mean firing rate of each target's train");
+    return x;
+  }();
+  return b;
+}
+}  // namespace
+
+std::vector<ParamSpec> PoissonGenerator::parameter_specs() { return binder().specs(); }
+
+std::string PoissonGenerator::documentation() {
+  return "Sends every target its own Poisson spike train of the given rate. As in NEST 2.20, spikes lie in "
+         "(origin+start+h, origin+stop+h].";
+}
+
+void PoissonGenerator::apply(Prototype& p, const Dict& d, const std::string& model) {
+  apply_parameters(binder(), p, d, model);
+}
+
+Dict PoissonGenerator::describe(const Prototype& p) { return describe_parameters(binder(), p); }
+
+PoissonGenerator::PoissonGenerator(const NodeModel& model, NodeId first, std::size_t n, const Prototype& proto)
+    : NodeGroup(model, first, n), params_(n, proto), steps_(n), lambda_(n, 0.0) {}
+
+void PoissonGenerator::set_status(std::size_t i, const Dict& d) { apply(params_[i], d, model_name()); }
+
+void PoissonGenerator::calibrate(const CalibrationContext& ctx) {
+  for (std::size_t i = 0; i < size(); ++i) {
+    params_[i].window.check(*ctx.grid, model_name());
+    steps_[i].calibrate(params_[i].window, *ctx.grid);
+    lambda_[i] = ctx.grid->resolution() * params_[i].rate * 1e-3;
+  }
+}
+
+void PoissonGenerator::update(UpdateContext& ctx, std::size_t begin, std::size_t end) {
+  for (std::size_t i = begin; i < end; ++i) {
+    if (lambda_[i] <= 0.0) continue;
+    for (int lag = ctx.from; lag < ctx.to; ++lag)
+      if (steps_[i].spike_active(ctx.origin + lag)) ctx.emit(first_gid() + i, lag, EventKind::poisson, lambda_[i]);
+  }
+}
+
+}  // namespace nestling

@@ -1,0 +1,19 @@
+#include "models/weight_recorder.hpp"
+
+namespace nestling {
+
+WeightRecorder::Prototype WeightRecorder::defaults() {
+  Prototype p;
+  p.file_extension = "csv";
+  p.withweight = true;
+  p.withtargetgid = true;
+  return p;
+}
+
+std::string WeightRecorder::documentation() {
+  return "Records sender, target, time and transmitted weight of every event sent through a synapse model whose "
+         "weight_recorder parameter names this recorder. As in NEST 2.20, events delivered in the last min_delay "
+         "of a run are written only by a following simulation.";
+}
+
+}  // namespace nestling

@@ -1,0 +1,28 @@
+# Shared by scripts/run and scripts/test: install what is missing, configure, build.
+# Sourced, not executed.
+
+NESTLING_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+NESTLING_PACKAGES=(g++ cmake ninja-build pkg-config libeigen3-dev libyaml-cpp-dev libboost-dev libhdf5-dev
+                   hdf5-tools catch2 libcli11-dev python3-h5py python3-yaml)
+
+nestling_install_missing() {
+  local missing=()
+  for p in "${NESTLING_PACKAGES[@]}" "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "nestling: installing ${missing[*]}" >&2
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq >/dev/null
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# nestling_build BUILD_DIR [cmake options...]
+nestling_build() {
+  local dir="$1"
+  shift
+  cmake -S "$NESTLING_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
+  cmake --build "$dir" --parallel "$(nproc)"
+}
