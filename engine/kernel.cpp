@@ -290,10 +290,14 @@ void Kernel::connect(NodeId source, NodeId target, const SynapseSpec& spec) {
     ts.connections.add(source, model, local, static_cast<std::uint8_t>(buffer), weight, d, spec.state);
     if (src.output_event() == EventKind::poisson && ts.targets[local].rng == -1) ts.targets[local].rng = -2;
   }
+  finish_bulk_connect(model);
+  times_.connect += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+void Kernel::finish_bulk_connect(const SynapseModel& model) {
   if (synapse_used_.size() <= static_cast<std::size_t>(model.id())) synapse_used_.resize(model.id() + 1, 0);
   synapse_used_[static_cast<std::size_t>(model.id())] = 1;
   connections_dirty_ = true;
-  times_.connect += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 void Kernel::link_detector(NodeId source, NodeGroup& src, RecorderGroup& det, std::size_t det_index,

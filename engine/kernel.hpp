@@ -97,13 +97,17 @@ class Kernel {
   };
   // A checked single connection. Dispatches to recorder links where needed.
   void connect(NodeId source, NodeId target, const SynapseSpec& spec);
-  // A connection whose target is known to be a node with buffers, with everything checked by
-  // the caller (topology builders). Thread-safe when each thread passes only targets it owns.
-  void connect_resolved(int thread, NodeId source, const SynapseModel& model, std::uint32_t target_local,
-                        std::uint8_t buffer, double weight, std::uint16_t delay_steps) {
-    threads_[static_cast<std::size_t>(thread)]->connections.add(source, model, target_local, buffer, weight,
-                                                               delay_steps, nullptr);
+  // Bulk connections for builders (topology): the caller has checked the source kind, found the
+  // target's thread-local index and input buffer (NodeGroup::local_index, spike_buffer) and
+  // converted the delay. Thread-safe when each thread passes only targets it owns. Call
+  // finish_bulk_connect(model) once afterwards, outside any parallel region.
+  void connect_resolved(int thread, NodeId source, EventKind source_kind, const SynapseModel& model,
+                        std::uint32_t target_local, std::uint8_t buffer, double weight, std::uint16_t delay_steps) {
+    KernelThread& ts = *threads_[static_cast<std::size_t>(thread)];
+    ts.connections.add(source, model, target_local, buffer, weight, delay_steps, nullptr);
+    if (source_kind == EventKind::poisson && ts.targets[target_local].rng == -1) ts.targets[target_local].rng = -2;
   }
+  void finish_bulk_connect(const SynapseModel& model);
   // Delay in steps, checked against the resolution and the fixed range after a Simulate.
   std::uint16_t delay_steps(double delay_ms, const std::string& where) const;
   const SynapseModel& synapse_model(int id) const { return models_.synapse_model(id); }
