@@ -386,6 +386,48 @@ void Kernel::set_synapse_status(const std::string& synapse_model, const Dict& d)
     if (SynapseStore* s = t->connections.find_store(m.id())) s->set_all(d, m.name());
 }
 
+std::size_t Kernel::node_bytes() const {
+  std::size_t b = 0;
+  for (const auto& g : groups_)
+    b += g->state_bytes() + g->size() * static_cast<std::size_t>(g->num_buffers()) *
+                                static_cast<std::size_t>(min_delay_ + max_delay_) * sizeof(double);
+  return b;
+}
+
+std::vector<std::pair<std::string, double>> Kernel::bytes_per_node_by_model() const {
+  int lo = min_delay_, hi = max_delay_;
+  if (!simulated_) {  // what prepare() would choose
+    lo = recorder_min_delay_;
+    hi = recorder_max_delay_;
+    for (const auto& t : threads_)
+      if (!t->connections.empty()) {
+        lo = std::min(lo, t->connections.min_delay());
+        hi = std::max(hi, t->connections.max_delay());
+      }
+    if (lo > hi) lo = hi = 1;
+  }
+  std::vector<std::pair<std::string, double>> out;
+  for (const auto& g : groups_) {
+    if (g->kind() == NodeKind::recorder) continue;
+    const double per = static_cast<double>(g->state_bytes()) / static_cast<double>(g->size()) +
+                       static_cast<double>(g->num_buffers() * (lo + hi)) * sizeof(double);
+    auto it = std::find_if(out.begin(), out.end(), [&](const auto& e) { return e.first == g->model().base_name(); });
+    if (it == out.end()) out.emplace_back(g->model().base_name(), per);
+  }
+  return out;
+}
+
+void Kernel::finalize_connections() {
+  if (!connections_dirty_) return;
+  for (auto& t : threads_) t->connections.finalize(max_gid());
+}
+
+void Kernel::close_recorders() {
+  for (auto& g : groups_)
+    if (auto* rec = dynamic_cast<RecorderGroup*>(g.get()))
+      for (std::size_t i = 0; i < rec->size(); ++i) rec->device(i).close();
+}
+
 std::size_t Kernel::memory_bytes() const {
   std::size_t b = connection_bytes();
   for (const auto& t : threads_) {

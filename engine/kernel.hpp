@@ -139,6 +139,13 @@ class Kernel {
 
   PhaseTimes& times() { return times_; }
   std::size_t memory_bytes() const;
+  // Node memory: parameters, state and input ring buffers (ring buffers sized as prepare() would).
+  std::size_t node_bytes() const;
+  std::vector<std::pair<std::string, double>> bytes_per_node_by_model() const;
+  // Sorts new connections into the delivery tables without preparing a simulation.
+  void finalize_connections();
+  // Flushes and closes every recorder's files (the end of a run).
+  void close_recorders();
 
  private:
   struct DetectorLink {

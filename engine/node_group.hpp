@@ -126,6 +126,9 @@ class NodeGroup {
   virtual void calibrate(const CalibrationContext&) {}  // at the start of every Simulate
   virtual void update(UpdateContext& ctx, std::size_t begin, std::size_t end) = 0;
 
+  // Bytes of parameters and state the group holds (ring buffers are counted by the kernel).
+  virtual std::size_t state_bytes() const { return 0; }
+
   // Recordables for the multimeter.
   virtual const std::vector<std::string>& recordables() const;
   virtual double recordable_value(std::size_t i, int which) const;

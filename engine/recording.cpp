@@ -175,6 +175,8 @@ RecorderDescription RecordingDevice::describe(const RecordingContext& ctx) const
   d.withrport = params_.withrport;
   d.use_gid_in_filename = params_.use_gid_in_filename;
   d.resolution = ctx.grid->resolution();
+  d.tics_per_step = ctx.grid->tics_per_step();
+  d.tics_per_ms = ctx.grid->tics_per_ms();
   d.data_path = ctx.data_path;
   d.data_prefix = ctx.data_prefix;
   d.overwrite_files = ctx.overwrite_files;

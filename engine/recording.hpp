@@ -53,6 +53,12 @@ struct RecorderDescription {
   bool use_gid_in_filename = true;
   // Kernel facts at the time the recorder opens.
   double resolution = 0.1;
+  std::int64_t tics_per_step = 100;
+  std::int64_t tics_per_ms = 1000;
+  // A stamp in ms exactly as the engine reports it (NEST: tics · ms-per-tic).
+  double stamp_ms(step_t stamp) const {
+    return (1.0 / static_cast<double>(tics_per_ms)) * static_cast<double>(stamp * tics_per_step);
+  }
   std::string data_path;
   std::string data_prefix;
   bool overwrite_files = false;

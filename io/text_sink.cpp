@@ -80,8 +80,7 @@ void TextFormatter::format(const RecordBatch& b, std::size_t r, std::string& out
     if (d_.time_in_steps) {
       append_int(b.stamps[r], out);
     } else {
-      // NEST prints the stamp in ms: tics · ms-per-tic.
-      number(static_cast<double>(b.stamps[r]) * d_.resolution, out);
+      number(d_.stamp_ms(b.stamps[r]), out);
     }
     out += '\t';
   }
