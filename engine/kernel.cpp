@@ -1,8 +1,12 @@
 // Kernel: settings, models, nodes and connections. The simulation loop is in kernel_run.cpp.
 #include "engine/kernel.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
+#include <iomanip>
+#include <sstream>
 
 #include "nestling/errors.hpp"
 
@@ -137,6 +141,7 @@ NodeId Kernel::create(const std::string& model_name, std::size_t n, const Dict& 
   const auto t0 = std::chrono::steady_clock::now();
   if (n == 0) throw UserError("n", "must create at least one node");
   const NodeModel& model = models_.node_model(model_name);
+  check_fits_in_memory(model, n);
   const NodeId first = next_gid_;
   std::unique_ptr<NodeGroup> g = model.create(first, n);
   g->set_layout(settings_.threads);
@@ -163,6 +168,20 @@ NodeId Kernel::create(const std::string& model_name, std::size_t n, const Dict& 
   buffers_initialised_ = false;
   times_.create += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return first;
+}
+
+void Kernel::check_fits_in_memory(const NodeModel& model, std::size_t n) const {
+  const double pages = static_cast<double>(::sysconf(_SC_PHYS_PAGES));
+  const double page = static_cast<double>(::sysconf(_SC_PAGE_SIZE));
+  const double available = pages > 0 && page > 0 ? pages * page : 0.0;
+  const double needed = static_cast<double>(n) * static_cast<double>(model.min_bytes_per_node());
+  if (n > (std::size_t{1} << 32) || (available > 0 && needed > available)) {
+    std::ostringstream os;
+    os << "creating " << n << " nodes of " << model.name() << " needs at least " << std::setprecision(3)
+       << needed / (1024.0 * 1024.0 * 1024.0) << " GiB, more than this machine's "
+       << available / (1024.0 * 1024.0 * 1024.0) << " GiB";
+    throw UserError(model.name(), os.str());
+  }
 }
 
 void Kernel::register_targets(NodeGroup& g) {
@@ -225,17 +244,17 @@ RecordingDevice& Kernel::recorder(NodeId gid) const {
 
 std::uint16_t Kernel::delay_steps(double delay_ms, const std::string& where) const {
   if (!std::isfinite(delay_ms))
-    throw UserError(where, "delay must be a finite number of ms, got " + std::to_string(delay_ms));
+    throw UserError(where, "delay must be a finite number of ms, got " + format_number(delay_ms));
   const step_t d = grid_.delay_to_steps(delay_ms);
   if (d < 1)
-    throw UserError(where, "delay " + std::to_string(delay_ms) + " ms is less than one time step (" +
-                               std::to_string(grid_.resolution()) + " ms)");
+    throw UserError(where, "delay " + format_number(delay_ms) + " ms is less than one time step (" +
+                               format_number(grid_.resolution()) + " ms)");
   if (d > 0xFFFF)
-    throw UserError(where, "delay " + std::to_string(delay_ms) + " ms exceeds the largest supported delay of 65535 steps");
+    throw UserError(where, "delay " + format_number(delay_ms) + " ms exceeds the largest supported delay of 65535 steps");
   if (simulated_ && (d < min_delay_ || d > max_delay_))
     throw UserError(where, "after the first simulation new delays must lie between min_delay " +
-                               std::to_string(grid_.steps_to_ms(min_delay_)) + " ms and max_delay " +
-                               std::to_string(grid_.steps_to_ms(max_delay_)) + " ms");
+                               format_number(grid_.steps_to_ms(min_delay_)) + " ms and max_delay " +
+                               format_number(grid_.steps_to_ms(max_delay_)) + " ms");
   return static_cast<std::uint16_t>(d);
 }
 
@@ -315,9 +334,9 @@ void Kernel::link_multimeter(RecorderGroup& mm, std::size_t mm_index, NodeGroup&
   const std::string where = mm.model_name();
   if (!grid_.is_on_grid(p.interval) || grid_.ms_to_steps(p.interval) < 1)
     throw UserError(where + "/interval", "must be a positive multiple of the resolution " +
-                                             std::to_string(grid_.resolution()) + " ms, got " + std::to_string(p.interval));
+                                             format_number(grid_.resolution()) + " ms, got " + format_number(p.interval));
   if (p.offset != 0.0 && (!grid_.is_on_grid(p.offset) || grid_.ms_to_steps(p.offset) < 1))
-    throw UserError(where + "/offset", "must be 0 or a positive multiple of the resolution, got " + std::to_string(p.offset));
+    throw UserError(where + "/offset", "must be 0 or a positive multiple of the resolution, got " + format_number(p.offset));
   SamplingRequest req;
   req.recorder_index = static_cast<std::size_t>(
       std::find(multimeters_.begin(), multimeters_.end(), &dev) - multimeters_.begin());

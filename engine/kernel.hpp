@@ -154,6 +154,7 @@ class Kernel {
   };
 
   void check_can_change_layout(const std::string& key) const;
+  void check_fits_in_memory(const NodeModel& model, std::size_t n) const;
   void register_targets(NodeGroup& g);
   void link_detector(NodeId source, NodeGroup& src_group, RecorderGroup& det, std::size_t det_index,
                      const SynapseSpec& spec);

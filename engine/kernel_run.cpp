@@ -33,11 +33,11 @@ RecordingContext Kernel::recording_context() const {
 
 void Kernel::simulate(double ms) {
   if (!std::isfinite(ms) || ms < 0.0)
-    throw UserError("simulate", "time must be a non-negative finite number of ms, got " + std::to_string(ms));
+    throw UserError("simulate", "time must be a non-negative finite number of ms, got " + format_number(ms));
   if (ms == 0.0) return;
   if (grid_.ms_to_tics(ms) < grid_.tics_per_step())
-    throw UserError("simulate", "time " + std::to_string(ms) + " ms is shorter than one step (" +
-                                    std::to_string(grid_.resolution()) + " ms)");
+    throw UserError("simulate", "time " + format_number(ms) + " ms is shorter than one step (" +
+                                    format_number(grid_.resolution()) + " ms)");
   prepare();
   run(grid_.ms_to_steps(ms));
   cleanup();

@@ -43,6 +43,15 @@ struct Emission {
 class NodeModel;
 class SampleRegister;
 
+// Thread-local facts about a connection target, indexed by the target's local index.
+struct TargetInfo {
+  std::size_t arena_offset = 0;  // first double of the node's ring buffers
+  NodeId gid = 0;
+  std::int32_t rng = -1;         // index into the thread's node streams, -1 if none
+  std::uint8_t count_mask = 0;   // buffers that count multiplicity instead of weight
+};
+
+
 struct UpdateContext {
   int thread = 0;
   step_t origin = 0;  // first step of the slice (T0)

@@ -36,6 +36,8 @@ class NodeModel {
   virtual std::string documentation() const = 0;
   virtual std::vector<std::string> recordables() const { return {}; }
   virtual Dict receptor_types() const { return {}; }
+  // A lower bound of the memory one node needs, to refuse networks that cannot fit.
+  virtual std::size_t min_bytes_per_node() const = 0;
 
  private:
   std::string name_;
@@ -68,6 +70,7 @@ class NodeModelOf final : public NodeModel {
   std::string documentation() const override { return G::documentation(); }
   std::vector<std::string> recordables() const override { return G::recordable_names(); }
   Dict receptor_types() const override { return G::receptor_type_names(); }
+  std::size_t min_bytes_per_node() const override { return sizeof(Prototype) + sizeof(TargetInfo); }
 
   const Prototype& prototype() const { return proto_; }
 

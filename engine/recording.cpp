@@ -190,8 +190,8 @@ void RecordingDevice::calibrate(const RecordingContext& ctx) {
   const auto& g = *ctx.grid;
   for (auto [name, v] : {std::pair{"origin", params_.origin}, {"start", params_.start}, {"stop", params_.stop}}) {
     if (std::isfinite(v) && !g.is_on_grid(v))
-      throw UserError(model_ + "/" + name, "must be a multiple of the resolution " + std::to_string(g.resolution()) +
-                                                " ms, got " + std::to_string(v));
+      throw UserError(model_ + "/" + name, "must be a multiple of the resolution " + format_number(g.resolution()) +
+                                                " ms, got " + format_number(v));
   }
   if (params_.stop < params_.start)
     throw UserError(model_ + "/stop", "must not be smaller than start");

@@ -3,9 +3,9 @@
 namespace nestling {
 
 namespace {
-const ParamBinder<SynapseCommon>& common_binder() {
-  static const ParamBinder<SynapseCommon> b = [] {
-    ParamBinder<SynapseCommon> x;
+ParamBinder<SynapseCommon> make_common_binder(bool labelled) {
+  ParamBinder<SynapseCommon> x;
+  {
     x.real("weight", &SynapseCommon::weight, "", Check::any, "default weight of new connections")
         .real("delay", &SynapseCommon::delay, "ms", Check::positive,
               "default delay of new connections; rounded to whole steps, at least one step")
@@ -13,21 +13,29 @@ const ParamBinder<SynapseCommon>& common_binder() {
                  "receptor port of the target that new connections use")
         .integer("weight_recorder", &SynapseCommon::weight_recorder, "", Check::any,
                  "id of a weight_recorder that records every transmitted event, -1 for none");
-    return x;
-  }();
-  return b;
+    if (labelled)
+      x.integer("synapse_label", &SynapseCommon::synapse_label, "", Check::any,
+                "a label that selects connections (no effect on dynamics)");
+  }
+  return x;
+}
+
+const ParamBinder<SynapseCommon>& common_binder(bool labelled) {
+  static const ParamBinder<SynapseCommon> plain = make_common_binder(false);
+  static const ParamBinder<SynapseCommon> with_label = make_common_binder(true);
+  return labelled ? with_label : plain;
 }
 }  // namespace
 
 std::vector<ParamSpec> SynapseModel::parameters() const {
-  auto out = common_binder().specs();
+  auto out = common_binder(labelled_).specs();
   for (auto& s : specific_parameters()) out.push_back(s);
   return out;
 }
 
 Dict SynapseModel::defaults() const {
   Dict d;
-  common_binder().report(common_, d);
+  common_binder(labelled_).report(common_, d);
   specific_defaults(d);
   return d;
 }
@@ -43,7 +51,7 @@ void SynapseModel::set_defaults(const Dict& d, bool has_connections) {
 
   SynapseCommon next = common_;
   std::vector<std::string> consumed;
-  common_binder().apply(next, d, "", &consumed);
+  common_binder(labelled_).apply(next, d, "", &consumed);
   if (has_connections && next.weight_recorder != common_.weight_recorder)
     throw UserError("weight_recorder", "cannot change on synapse model " + name() +
                                            " once connections of it exist; make a copy of the model instead");

@@ -34,14 +34,6 @@
 
 namespace nestling {
 
-// Thread-local facts about a connection target, indexed by the target's local index.
-struct TargetInfo {
-  std::size_t arena_offset = 0;  // first double of the node's ring buffers
-  NodeId gid = 0;
-  std::int32_t rng = -1;         // index into the thread's node streams, -1 if none
-  std::uint8_t count_mask = 0;   // buffers that count multiplicity instead of weight
-};
-
 struct WeightEvent {
   std::size_t recorder = 0;
   NodeId sender = 0;
@@ -66,6 +58,7 @@ struct SynapseCommon {
   double delay = 1.0;  // ms
   long receptor_type = 0;
   long weight_recorder = -1;  // gid of a weight_recorder, -1 for none
+  long synapse_label = -1;    // *_lbl models only: a label for selecting connections
 };
 
 class SynapseStore;
@@ -81,6 +74,9 @@ class SynapseModel {
   void set_id(int id) { id_ = id; }
 
   const SynapseCommon& common() const { return common_; }
+  // NEST's *_lbl variants accept a synapse_label.
+  bool labelled() const { return labelled_; }
+  void set_labelled(bool on) { labelled_ = on; }
   std::vector<ParamSpec> parameters() const;
   Dict defaults() const;
   // Transactional; model-level parameters that all connections share cannot change once
@@ -98,6 +94,7 @@ class SynapseModel {
   // Applies model-specific keys; returns consumed keys. Must not commit on error.
   virtual std::vector<std::string> apply_specific(const Dict& d, bool has_connections) = 0;
   SynapseCommon common_;
+  bool labelled_ = false;
 
  private:
   std::string name_;
@@ -303,7 +300,9 @@ class SynapseModelOf final : public SynapseModel {
   explicit SynapseModelOf(const std::string& name) : SynapseModelOf(name, name, Defaults{}, SynapseCommon{}) {}
 
   std::unique_ptr<SynapseModel> copy(const std::string& new_name) const override {
-    return std::make_unique<SynapseModelOf<Syn>>(new_name, base_name(), defaults_, common_);
+    auto c = std::make_unique<SynapseModelOf<Syn>>(new_name, base_name(), defaults_, common_);
+    c->labelled_ = labelled_;
+    return c;
   }
   std::unique_ptr<SynapseStore> make_store() const override {
     return std::make_unique<SynapseStoreOf<Syn>>(&defaults_);

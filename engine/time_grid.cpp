@@ -3,18 +3,19 @@
 #include <string>
 
 #include "nestling/errors.hpp"
+#include "nestling/value.hpp"
 
 namespace nestling {
 
 void TimeGrid::set_resolution(double ms, std::int64_t tics_per_ms) {
   if (!(tics_per_ms > 0)) throw UserError("tics_per_ms", "must be positive, got " + std::to_string(tics_per_ms));
   if (!std::isfinite(ms) || !(ms > 0.0))
-    throw UserError("resolution", "must be a positive number of ms, got " + std::to_string(ms));
+    throw UserError("resolution", "must be a positive number of ms, got " + format_number(ms));
   const double tics = ms * static_cast<double>(tics_per_ms);
   const auto rounded = static_cast<std::int64_t>(std::floor(tics + 0.5));
   if (rounded < 1 || std::fabs(tics - static_cast<double>(rounded)) > 1e-9 * std::max(1.0, tics))
     throw UserError("resolution", "must be a whole number of tics (1/" + std::to_string(tics_per_ms) +
-                                      " ms), got " + std::to_string(ms));
+                                      " ms), got " + format_number(ms));
   tics_per_ms_ = tics_per_ms;
   tics_per_step_ = rounded;
   ms_per_tic_ = 1.0 / static_cast<double>(tics_per_ms_);

@@ -1,6 +1,8 @@
 #include "nestling/value.hpp"
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <sstream>
 
 #include "nestling/errors.hpp"
@@ -60,6 +62,15 @@ std::vector<std::string> Dict::keys() const {
 }
 
 bool Dict::operator==(const Dict& other) const { return entries_ == other.entries_; }
+
+std::string format_number(double x) {
+  char buf[32];
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*g", precision, x);
+    if (std::strtod(buf, nullptr) == x) break;
+  }
+  return buf;
+}
 
 const char* type_name(ValueType type) {
   switch (type) {
@@ -178,7 +189,12 @@ std::string Value::repr() const {
     case ValueType::null: os << "null"; break;
     case ValueType::boolean: os << (as_bool() ? "true" : "false"); break;
     case ValueType::integer: os << std::get<std::int64_t>(data_); break;
-    case ValueType::real: os << std::get<double>(data_); break;
+    case ValueType::real: {
+      const double d = std::get<double>(data_);
+      os << format_number(d);
+      if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 1e15) os << ".0";  // 1.0, not 1
+      break;
+    }
     case ValueType::string: os << "'" << std::get<std::string>(data_) << "'"; break;
     case ValueType::list: {
       const auto& l = std::get<List>(data_);

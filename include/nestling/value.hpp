@@ -45,6 +45,9 @@ class Dict {
   std::vector<Entry> entries_;
 };
 
+// A number as people write it in messages: 0.1, 2.5, 1e-05 (shortest form that reads back).
+std::string format_number(double x);
+
 enum class ValueType { null, boolean, integer, real, string, list, dict };
 const char* type_name(ValueType type);
 
