@@ -2,6 +2,7 @@
 #include "models/builtin_models.hpp"
 
 #include "models/dc_generator.hpp"
+#include "models/ht_neuron.hpp"
 #include "models/ht_synapse.hpp"
 #include "models/multimeter.hpp"
 #include "models/parrot_neuron.hpp"
@@ -19,13 +20,20 @@ template <class G>
 void add_node(ModelRegistry& r, const std::string& name, typename G::Prototype proto = {}) {
   r.add(std::make_unique<NodeModelOf<G>>(name, name, std::move(proto)));
 }
+// NEST registers each synapse model with *_lbl (labelled) and *_hpc variants; the hpc
+// variants behave exactly as the plain model here.
 template <class Syn>
 void add_synapse(ModelRegistry& r, const std::string& name) {
   r.add(std::make_unique<SynapseModelOf<Syn>>(name));
+  auto labelled = std::make_unique<SynapseModelOf<Syn>>(name + "_lbl");
+  labelled->set_labelled(true);
+  r.add(std::move(labelled));
+  r.add(std::make_unique<SynapseModelOf<Syn>>(name + "_hpc"));
 }
 }  // namespace
 
 void register_builtin_models(ModelRegistry& r) {
+  add_node<HtNeuron>(r, "ht_neuron");
   add_node<ParrotNeuron>(r, "parrot_neuron");
   add_node<SpikeGenerator>(r, "spike_generator");
   add_node<PoissonGenerator>(r, "poisson_generator");

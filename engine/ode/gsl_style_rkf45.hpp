@@ -1,0 +1,196 @@
+// Adaptive Runge–Kutta–Fehlberg 4(5) integration that takes the same steps as GSL's
+// gsl_odeiv_evolve_apply with the rkf45 stepper and the standard step-size control
+// (gsl_odeiv_control_standard_new, e.g. gsl_odeiv_control_y_new). NEST's GSL-based neuron
+// models (ht_neuron) integrate this way; reproducing their traces needs the same step sizes.
+//
+// The Runge–Kutta stages come from Boost.Odeint's generic explicit error stepper with
+// Fehlberg's tableau. The step-size control and the evolve rules are written here:
+//   * every attempt evaluates the right-hand side once more at its end point (GSL's exact
+//     dydt_out); callers that cache values computed by the right-hand side see those of the
+//     accepted end point last;
+//   * a proposal that reaches or passes the target time is cut to end exactly there (backed
+//     off by ulps until t + h cannot pass the target); the cut step then seeds the next
+//     proposal, so the carried step size shrinks to it unless the error allows growth;
+//   * a step whose error is too large is undone and retried with the smaller proposal, unless
+//     the proposal did not shrink or would no longer advance time, in which case it stands.
+#pragma once
+
+#include <array>
+#include <boost/numeric/odeint/algebra/array_algebra.hpp>
+#include <boost/numeric/odeint/algebra/default_operations.hpp>
+#include <boost/numeric/odeint/stepper/explicit_error_generic_rk.hpp>
+#include <cfloat>
+#include <cmath>
+#include <cstddef>
+#include <functional>
+#include <stdexcept>
+
+namespace nestling::ode {
+
+template <std::size_t N>
+using Vector = std::array<double, N>;
+
+// Fehlberg's 4(5) pair (NASA TR R-315, 1969). The fifth-order solution is propagated and the
+// difference to the fourth-order one is the error estimate, as in GSL's rkf45.
+template <std::size_t N>
+class FehlbergStepper
+    : public boost::numeric::odeint::explicit_error_generic_rk<6, 5, 5, 4, Vector<N>, double, Vector<N>, double,
+                                                               boost::numeric::odeint::array_algebra,
+                                                               boost::numeric::odeint::default_operations> {
+  using Base = boost::numeric::odeint::explicit_error_generic_rk<6, 5, 5, 4, Vector<N>, double, Vector<N>, double,
+                                                                 boost::numeric::odeint::array_algebra,
+                                                                 boost::numeric::odeint::default_operations>;
+
+ public:
+  // The order GSL's control uses for the step-size exponents (rkf45 reports 5).
+  static constexpr unsigned order = 5;
+
+  FehlbergStepper() : Base(stage_coefficients(), fifth_order_weights(), error_weights(), nodes()) {}
+
+ private:
+  using Coefficients = typename Base::coef_a_type;
+  using Weights = typename Base::coef_b_type;
+
+  static Coefficients stage_coefficients() {
+    const boost::array<double, 1> a2{{1.0 / 4.0}};
+    const boost::array<double, 2> a3{{3.0 / 32.0, 9.0 / 32.0}};
+    const boost::array<double, 3> a4{{1932.0 / 2197.0, -7200.0 / 2197.0, 7296.0 / 2197.0}};
+    const boost::array<double, 4> a5{{439.0 / 216.0, -8.0, 3680.0 / 513.0, -845.0 / 4104.0}};
+    const boost::array<double, 5> a6{{-8.0 / 27.0, 2.0, -3544.0 / 2565.0, 1859.0 / 4104.0, -11.0 / 40.0}};
+    return Coefficients(a2, a3, a4, a5, a6);
+  }
+  static Weights fifth_order_weights() {
+    return {{16.0 / 135.0, 0.0, 6656.0 / 12825.0, 28561.0 / 56430.0, -9.0 / 50.0, 2.0 / 55.0}};
+  }
+  // Fifth- minus fourth-order weights.
+  static Weights error_weights() {
+    return {{1.0 / 360.0, 0.0, -128.0 / 4275.0, -2197.0 / 75240.0, 1.0 / 50.0, 2.0 / 55.0}};
+  }
+  static Weights nodes() { return {{0.0, 1.0 / 4.0, 3.0 / 8.0, 12.0 / 13.0, 1.0, 1.0 / 2.0}}; }
+};
+
+// GSL's standard step-size control. The tolerated error of component i is
+// D_i = eps_abs + eps_rel·(a_y·|y_i| + a_dydt·|h·y'_i|); with R the largest |err_i|/D_i,
+// R > 1.1 asks for a smaller step, h·max(0.2, 0.9·R^(−1/q)), R < 0.5 allows a larger one,
+// h·min(5, max(1, 0.9·R^(−1/(q+1)))), anything between keeps h (q = stepper order).
+struct StandardStepControl {
+  enum class Verdict { decrease, keep, increase };
+
+  double eps_abs = 1e-3;
+  double eps_rel = 0.0;
+  double a_y = 1.0;
+  double a_dydt = 0.0;
+
+  template <std::size_t N>
+  Verdict adjust(unsigned order, const Vector<N>& y, const Vector<N>& y_err, const Vector<N>& dydt, double& h) const {
+    const double ratio = largest_error_ratio(y, y_err, dydt, h);
+    if (ratio > 1.1) {
+      h *= decrease_factor(ratio, order);
+      return Verdict::decrease;
+    }
+    if (ratio < 0.5) {
+      h *= increase_factor(ratio, order);
+      return Verdict::increase;
+    }
+    return Verdict::keep;
+  }
+
+  // R, starting from DBL_MIN; NaN ratios are skipped, as GSL's max does.
+  template <std::size_t N>
+  double largest_error_ratio(const Vector<N>& y, const Vector<N>& y_err, const Vector<N>& dydt, double h) const {
+    double ratio = DBL_MIN;
+    if (eps_rel == 0.0) {
+      // D_i is eps_abs for every component: divide once (division by a positive constant
+      // preserves the order, so the maximum is the same).
+      double largest = 0.0;
+      for (std::size_t i = 0; i < N; ++i) {
+        const double e = std::fabs(y_err[i]);
+        largest = e > largest ? e : largest;
+      }
+      const double r = largest / eps_abs;
+      return r > ratio ? r : ratio;
+    }
+    for (std::size_t i = 0; i < N; ++i) {
+      const double tolerated = eps_rel * (a_y * std::fabs(y[i]) + a_dydt * std::fabs(h * dydt[i])) + eps_abs;
+      const double r = std::fabs(y_err[i]) / std::fabs(tolerated);
+      ratio = r > ratio ? r : ratio;
+    }
+    return ratio;
+  }
+
+  // Shrink factor for R > 1.1; skips pow where the 0.2 floor certainly applies.
+  static double decrease_factor(double ratio, unsigned order) {
+    constexpr double floor_beyond = 1845.28125 * (1.0 + 1e-9);  // 4.5^5: 0.9·R^(−1/5) < 0.2 above it
+    if (order == 5 && ratio > floor_beyond) return 0.2;
+    const double r = 0.9 / std::pow(ratio, 1.0 / order);
+    return r < 0.2 ? 0.2 : r;
+  }
+
+  // Growth factor for R < 0.5; skips pow where the cap of 5 certainly applies.
+  static double increase_factor(double ratio, unsigned order) {
+    constexpr double cap_below = 3.4012224e-05 * (1.0 - 1e-9);  // 0.18^6: 0.9·R^(−1/6) > 5 below it
+    if (order == 5 && ratio < cap_below) return 5.0;
+    double r = 0.9 / std::pow(ratio, 1.0 / (order + 1.0));
+    if (r > 5.0) r = 5.0;
+    if (r < 1.0) r = 1.0;
+    return r;
+  }
+};
+
+// One object per thread: it holds the scratch vectors, the per-system data lives with the caller.
+template <std::size_t N>
+class GslStyleRkf45 {
+ public:
+  explicit GslStyleRkf45(StandardStepControl control = {}) : control_(control) {}
+
+  // Advances (t, y) towards t_end by one accepted step, like one call of
+  // gsl_odeiv_evolve_apply. `h` is the proposed step on entry and the proposal for the next
+  // call on exit. `dydt` must hold the derivative at (t, y) on entry (GSL evaluates it at the
+  // start of every call; a caller may pass a value it knows to be identical) and holds the
+  // derivative at the new (t, y) on exit. Returns the number of rejected attempts.
+  // `system(y, dydt, t)` is the right-hand side.
+  template <class System>
+  int apply(System& system, Vector<N>& y, Vector<N>& dydt, double& t, double t_end, double& h) {
+    const double t0 = t;
+    const double span = t_end - t0;
+    if (!(span > 0.0) || !(h > 0.0)) throw std::domain_error("GslStyleRkf45::apply needs t < t_end and h > 0");
+    double step = h;
+    int rejected = 0;
+    while (true) {
+      bool final_step = false;
+      if (step >= span) {
+        step = span;
+        final_step = true;
+        // t0 + (t_end - t0) may round past t_end; the last stage must not.
+        while (t0 + step > t_end) step = std::nextafter(step, 0.0);
+      }
+      stepper_.do_step_impl(std::ref(system), y, dydt, t0, y_new_, step, y_err_);
+      system(y_new_, dydt_new_, t0 + step);
+      const double t_new = final_step ? t_end : t0 + step;
+
+      const double tried = step;
+      if (control_.adjust(FehlbergStepper<N>::order, y_new_, y_err_, dydt_new_, step) ==
+          StandardStepControl::Verdict::decrease) {
+        if (std::fabs(step) < std::fabs(tried) && t_new + step != t_new) {
+          ++rejected;
+          continue;  // undo: y is untouched, retry from t0 with the smaller step
+        }
+        step = tried;
+      }
+      y = y_new_;
+      dydt = dydt_new_;
+      t = t_new;
+      h = step;
+      return rejected;
+    }
+  }
+
+ private:
+  FehlbergStepper<N> stepper_;
+  StandardStepControl control_;
+  Vector<N> y_new_{};
+  Vector<N> dydt_new_{};
+  Vector<N> y_err_{};
+};
+
+}  // namespace nestling::ode
