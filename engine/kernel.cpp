@@ -165,7 +165,6 @@ NodeId Kernel::create(const std::string& model_name, std::size_t n, const Dict& 
     for (auto& t : threads_) t->samples.resize(multimeters_.size());
   }
   groups_.push_back(std::move(g));
-  buffers_initialised_ = false;
   times_.create += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return first;
 }
@@ -360,7 +359,8 @@ void Kernel::link_multimeter(RecorderGroup& mm, std::size_t mm_index, NodeGroup&
   mm.mark_connected(mm_index);
 }
 
-std::vector<ConnectionInfo> Kernel::connections(NodeId source, NodeId target, const std::string& synapse_model) const {
+std::vector<ConnectionInfo> Kernel::connections(NodeId source, NodeId target, const std::string& synapse_model) {
+  finalize_connections();
   const int want = synapse_model.empty() ? -1 : models_.synapse_model(synapse_model).id();
   std::vector<ConnectionInfo> out;
   for (const auto& tp : threads_) {

@@ -113,7 +113,7 @@ class Kernel {
   const SynapseModel& synapse_model(int id) const { return models_.synapse_model(id); }
   int synapse_model_id(const std::string& name) const { return models_.synapse_model(name).id(); }
   std::vector<ConnectionInfo> connections(NodeId source = 0, NodeId target = 0,
-                                          const std::string& synapse_model = "") const;
+                                          const std::string& synapse_model = "");
   std::size_t num_connections() const;
   std::size_t connection_bytes() const;
   void set_synapse_status(const std::string& synapse_model, const Dict& d);
@@ -189,7 +189,7 @@ class Kernel {
   int recorder_min_delay_ = 1 << 30, recorder_max_delay_ = 0;
   bool simulated_ = false;
   bool connections_dirty_ = false;
-  bool buffers_initialised_ = false;
+  std::size_t groups_initialised_ = 0;  // groups_[0, n) have had init_buffers since the last reset
   step_t clock_ = 0;
   int from_step_ = 0;
   std::vector<Emission> merged_;

@@ -121,10 +121,8 @@ void Kernel::prepare() {
       }
     t->samples.resize(multimeters_.size());
   }
-  if (!buffers_initialised_) {
-    for (auto& g : groups_) g->init_buffers();
-    buffers_initialised_ = true;
-  }
+  // Only new groups (or all, after reset_network) start from fresh buffers, as in NEST.
+  for (; groups_initialised_ < groups_.size(); ++groups_initialised_) groups_[groups_initialised_]->init_buffers();
   CalibrationContext cal;
   cal.grid = &grid_;
   cal.now = clock_steps();
@@ -427,7 +425,7 @@ void Kernel::reset_network() {
   }
   for (auto& b : pending_weights_) b.clear();
   for (auto& g : groups_) g->reset_state();
-  buffers_initialised_ = false;
+  groups_initialised_ = 0;
 }
 
 }  // namespace nestling
