@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -179,7 +180,7 @@ class Kernel {
   std::vector<DetectorLink> detector_links_;  // in connection order
   std::vector<std::uint32_t> detector_begin_; // CSR by source id into detector_targets_
   std::vector<RecordingDevice*> detector_targets_;
-  std::vector<Rng> detector_rngs_;            // draws for Poisson sources, by detector position
+  std::map<const RecordingDevice*, Rng> detector_rngs_;  // only detectors of Poisson generators
   std::size_t multimeter_links_ = 0;
   std::vector<RecordingDevice*> multimeters_;
   std::vector<RecordingDevice*> weight_recorders_;

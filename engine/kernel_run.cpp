@@ -91,9 +91,6 @@ void Kernel::prepare() {
       detector_targets_.push_back(detector_links_[i].detector);
     }
     for (std::size_t i = 1; i < detector_begin_.size(); ++i) detector_begin_[i] += detector_begin_[i - 1];
-    while (detector_rngs_.size() < detector_targets_.size())
-      detector_rngs_.push_back(make_stream(settings_.seed, StreamPurpose::node, detector_targets_[detector_rngs_.size()]->gid(),
-                                           detector_rngs_.size()));
 
     // Synapse models that feed a weight_recorder.
     for (std::size_t id = 0; id < models_.synapse_model_count(); ++id) {
@@ -315,8 +312,11 @@ void Kernel::record_spikes() {
       if (!det->active(stamp)) continue;
       long n = static_cast<long>(e.value);
       if (e.kind == EventKind::poisson) {
-        boost::random::poisson_distribution<long, double> draw(e.value);
-        n = draw(detector_rngs_[k]);
+        // A detector of Poisson generators draws its own train, from its own stream.
+        auto rng = detector_rngs_.find(det);
+        if (rng == detector_rngs_.end())
+          rng = detector_rngs_.emplace(det, make_stream(settings_.seed, StreamPurpose::node, det->gid())).first;
+        n = poisson(rng->second, e.value);
       }
       if (n <= 0) continue;
       auto it = std::find_if(rows.begin(), rows.end(), [&](const auto& r) { return r.first == det; });

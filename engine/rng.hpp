@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include <boost/random/mersenne_twister.hpp>
+#include <boost/random/poisson_distribution.hpp>
 
 namespace nestling {
 
@@ -40,6 +41,16 @@ inline std::uint64_t stream_seed(std::uint64_t seed, StreamPurpose purpose, std:
 inline Rng make_stream(std::uint64_t seed, StreamPurpose purpose, std::uint64_t key, std::uint64_t subkey = 0) {
   return Rng(stream_seed(seed, purpose, key, subkey));
 }
+
+// A Poisson deviate with the given mean. (GCC 12 warns about a member of Boost's PTRD state that
+// is set whenever it is read; the pragma keeps that false positive out of -Werror builds.)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+inline long poisson(Rng& rng, double mean) {
+  boost::random::poisson_distribution<long, double> draw(mean);
+  return draw(rng);
+}
+#pragma GCC diagnostic pop
 
 // Uniform double in [0, 1) from 53 random bits.
 inline double uniform01(Rng& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }

@@ -25,8 +25,6 @@
 #include <string>
 #include <vector>
 
-#include <boost/random/poisson_distribution.hpp>
-
 #include "engine/node_group.hpp"
 #include "engine/param_table.hpp"
 #include "engine/rng.hpp"
@@ -255,8 +253,7 @@ class SynapseStoreOf final : public SynapseStore {
       } else {
         double mult = e.value;
         if constexpr (K == EventKind::poisson) {
-          boost::random::poisson_distribution<long, double> draw(e.value);
-          mult = static_cast<double>(draw(ctx.rngs[tgt.rng]));
+          mult = static_cast<double>(poisson(ctx.rngs[tgt.rng], e.value));
           if (mult == 0.0) continue;
         }
         amount = counts ? mult : w * mult;
