@@ -109,6 +109,8 @@ class Kernel {
     if (source_kind == EventKind::poisson && ts.targets[target_local].rng == -1) ts.targets[target_local].rng = -2;
   }
   void finish_bulk_connect(const SynapseModel& model);
+  // Numbers layer-to-layer projections in creation order: part of their random streams' keys.
+  std::uint64_t next_projection_ordinal() { return projections_made_++; }
   // Delay in steps, checked against the resolution and the fixed range after a Simulate.
   std::uint16_t delay_steps(double delay_ms, const std::string& where) const;
   const SynapseModel& synapse_model(int id) const { return models_.synapse_model(id); }
@@ -182,6 +184,7 @@ class Kernel {
   std::vector<RecordingDevice*> detector_targets_;
   std::map<const RecordingDevice*, Rng> detector_rngs_;  // only detectors of Poisson generators
   std::size_t multimeter_links_ = 0;
+  std::uint64_t projections_made_ = 0;
   std::vector<RecordingDevice*> multimeters_;
   std::vector<RecordingDevice*> weight_recorders_;
   std::vector<std::uint8_t> synapse_used_;
