@@ -1,16 +1,26 @@
 #include <CLI/CLI.hpp>
+#include <unistd.h>
 
+#include <atomic>
+#include <csignal>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
 
 #include "engine/kernel.hpp"
 #include "frontend/cli.hpp"
+#include "frontend/simulation.hpp"
 #include "nestling/simulator.hpp"
 
 namespace nestling::cli {
 
 namespace {
+
+std::atomic<frontend::Simulation*> g_running{nullptr};
+
+extern "C" void on_stop_signal(int) {
+  if (frontend::Simulation* s = g_running.load()) s->request_stop();
+}
 
 std::string default_text(const Value& v) {
   if (v.is_real()) {
@@ -23,12 +33,12 @@ std::string default_text(const Value& v) {
 }
 
 void print_table(std::ostream& os, const std::vector<ParamSpec>& specs, const Dict& defaults) {
-  os << std::left << std::setw(24) << "parameter" << std::setw(12) << "unit" << std::setw(18) << "default"
+  os << std::left << std::setw(26) << "parameter" << std::setw(10) << "unit" << std::setw(16) << "default"
      << std::setw(10) << "check" << "meaning\n";
   for (const auto& s : specs) {
     if (s.write_only) continue;
     const Value* v = defaults.find(s.name);
-    os << std::left << std::setw(24) << s.name << std::setw(12) << (s.unit.empty() ? "-" : s.unit) << std::setw(18)
+    os << std::left << std::setw(26) << s.name << std::setw(10) << (s.unit.empty() ? "-" : s.unit) << std::setw(16)
        << (v ? default_text(*v) : std::string("-")) << std::setw(10) << check_text(s.check) << s.doc
        << (s.is_state ? " (state)" : "") << (s.read_only ? " (read-only)" : "") << "\n";
   }
@@ -39,9 +49,14 @@ int models_command(const std::string& name) {
   Kernel& k = sim.kernel();
   if (name.empty()) {
     std::cout << "node models:\n";
-    for (const auto& n : k.models().node_model_names()) std::cout << "  " << n << "\n";
+    for (const auto& n : k.models().node_model_names())
+      std::cout << "  " << std::left << std::setw(24) << n << k.models().node_model(n).documentation().substr(0, 90)
+                << "\n";
     std::cout << "synapse models:\n";
-    for (const auto& n : k.models().synapse_model_names()) std::cout << "  " << n << "\n";
+    for (const auto& n : k.models().synapse_model_names())
+      std::cout << "  " << std::left << std::setw(24) << n << k.models().synapse_model(n).documentation().substr(0, 90)
+                << "\n";
+    std::cout << "`nestling models NAME` shows a model's parameter table.\n";
     return 0;
   }
   if (k.models().has_synapse_model(name)) {
@@ -62,27 +77,109 @@ int models_command(const std::string& name) {
   return 0;
 }
 
+std::string megabytes(std::size_t bytes) {
+  std::ostringstream os;
+  os << std::fixed << std::setprecision(1) << static_cast<double>(bytes) / (1024.0 * 1024.0) << " MiB";
+  return os.str();
+}
+
+void print_summary(frontend::Simulation& s, std::ostream& os) {
+  const auto& net = s.network();
+  Kernel& k = s.simulator().kernel();
+  k.finalize_connections();
+  os << "network: " << k.max_gid() << " nodes, " << k.num_connections() << " connections\n\n";
+  os << std::left << std::setw(20) << "layer" << std::setw(26) << "population" << std::setw(24) << "model" << "nodes\n";
+  for (const auto& l : net.layers())
+    for (const auto& [pop, n] : l.populations)
+      os << std::setw(20) << l.name << std::setw(26) << pop << std::setw(24) << pop << l.ids(pop).size() << "\n";
+  os << "\n" << std::setw(64) << "projection" << std::setw(30) << "synapse model" << "connections\n";
+  for (const auto& p : net.projections())
+    os << std::setw(64) << p.name() << std::setw(30) << p.synapse_model << p.connections << "\n";
+  const std::size_t syn_bytes = k.connection_bytes();
+  const std::size_t n_syn = k.num_connections();
+  os << "\nmemory: connections " << megabytes(syn_bytes);
+  if (n_syn) os << " (" << std::setprecision(3) << static_cast<double>(syn_bytes) / static_cast<double>(n_syn) << " bytes per synapse)";
+  os << ", nodes " << megabytes(k.node_bytes()) << "\n";
+  for (const auto& [model, bytes_per_node] : k.bytes_per_node_by_model())
+    os << "  " << std::setw(24) << model << bytes_per_node << " bytes per node\n";
+  os << "sessions:";
+  for (const auto& session : s.sessions()) os << " " << session.name << " (" << session.simulation_time << " ms)";
+  os << "\n";
+}
+
+void print_timings(frontend::Simulation& s, std::ostream& os) {
+  const PhaseTimes& t = s.simulator().kernel().times();
+  os << std::fixed << std::setprecision(3) << "timings (s): create " << t.create << ", connect " << t.connect
+     << ", prepare " << t.prepare << ", simulate " << t.simulate - t.write << ", write " << t.write << ", total build "
+     << s.build_seconds() << "\n";
+}
+
+frontend::ParamsTree load_tree(const std::string& path) { return frontend::ParamsTree::load(path); }
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"nestling: runs deNEST parameter trees on its own multithreaded spiking-network engine"};
-  app.set_version_flag("-v,--version", "nestling 0.1.0");
+  CLI::App app{"nestling: runs deNEST parameter trees on its own multithreaded spiking-network engine.\n"
+               "Trees are deNEST's YAML parameter trees: a tree_paths.yml listing tree files, or one tree file."};
+  app.set_version_flag("-v,--version", "nestling 0.1.0 (deNEST 1.0.1 trees, NEST 2.20 semantics)");
   app.require_subcommand(1);
-  std::string model_name;
-  auto* models = app.add_subcommand("models", "List the models, or show one model's parameter table");
+
+  frontend::RunOptions opts;
+  std::string tree_path, model_name, output, input;
+  int threads = 0;
+  long long seed = -1;
+  bool timings = false, quiet = false;
+
+  auto* run = app.add_subcommand("run", "Build the network of TREE and run its sessions into the output directory");
+  run->add_option("TREE", tree_path, "tree_paths.yml or a single parameter tree file")->required();
+  run->add_option("-o,--output", output, "output directory (overrides simulation/params/output_dir)");
+  run->add_option("-i,--input", input, "input directory for from_array files (overrides simulation/params/input_dir)");
+  run->add_option("--threads", threads, "number of threads (overrides kernel/nest_params/local_num_threads)")
+      ->check(CLI::PositiveNumber);
+  run->add_option("--seed", seed, "random seed (overrides kernel/params/nest_seed)")->check(CLI::NonNegativeNumber);
+  run->add_flag("--force", opts.force, "replace the outputs of a previous run in the output directory");
+  run->add_flag("--timings", timings, "print the time spent in each phase");
+  run->add_flag("-q,--quiet", quiet, "print errors only");
+
+  auto* validate = app.add_subcommand("validate", "Build the network of TREE and print a summary, without simulating");
+  validate->add_option("TREE", tree_path, "tree_paths.yml or a single parameter tree file")->required();
+  validate->add_option("--threads", threads, "number of threads")->check(CLI::PositiveNumber);
+
+  auto* models = app.add_subcommand("models", "List the models, or show one model's parameters, units and defaults");
   models->add_option("NAME", model_name, "a model name");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
+  if (threads > 0) opts.threads = threads;
+  if (seed >= 0) opts.seed = seed;
+  if (!output.empty()) opts.output_dir = output;
+  if (!input.empty()) opts.input_dir = input;
+  opts.log = quiet ? nullptr : &std::cerr;
+  opts.progress_bar = !quiet && ::isatty(STDERR_FILENO);
+
   try {
     if (*models) return models_command(model_name);
+    frontend::Simulation sim(load_tree(tree_path), opts);
+    if (*validate) {
+      print_summary(sim, std::cout);
+      return 0;
+    }
+    g_running.store(&sim);
+    std::signal(SIGINT, on_stop_signal);
+    std::signal(SIGTERM, on_stop_signal);
+    const bool complete = sim.run();
+    g_running.store(nullptr);
+    if (timings) print_timings(sim, std::cerr);
+    if (!quiet) std::cerr << "outputs in " << sim.output_dir() << "\n";
+    return complete ? 0 : 130;
   } catch (const UserError& e) {
+    g_running.store(nullptr);
     std::cerr << "nestling: " << e.what() << "\n";
     return 2;
   }
-  return 0;
 }
 
 }  // namespace nestling::cli

@@ -1,0 +1,135 @@
+// The `network` subtree of a deNEST parameter tree, built in nestling's engine.
+//
+// Build order and naming follow deNEST (spec denest.md §3): models, layers (sorted by name),
+// population recorders, projection recorders, projections (each sorted). Node ids therefore
+// follow NEST 2.20's numbering for the same tree, so outputs compare line by line with NEST's.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/recording.hpp"
+#include "frontend/params_tree.hpp"
+#include "nestling/simulator.hpp"
+#include "nestling/spatial.hpp"
+
+namespace nestling::frontend {
+
+struct NetworkLayer {
+  std::string name;
+  const ParamsTree* node = nullptr;
+  bool input_layer = false;
+  bool parrots = false;
+  std::vector<std::pair<std::string, long>> populations;  // tree order, with parrot_neuron appended
+  std::string stimulator;                                 // InputLayer: the stimulator population
+  Dict nest_params;                                       // CreateLayer keys other than elements
+  std::optional<GridLayer> grid;
+
+  long rows() const;
+  long columns() const;
+  long units(const std::string& population) const;
+  bool has_population(const std::string& population) const;
+  // Ids of a population in id order: first + k·N + p, p = col·rows + row.
+  NodeId first_id(const std::string& population) const;
+  std::vector<NodeId> ids(const std::string& population) const;
+  // Populations a recorder may record: all, or only parrot_neuron for an InputLayer.
+  std::vector<std::string> recordable_populations() const;
+};
+
+struct NetworkProjection {
+  std::string model;  // projection model (leaf name)
+  std::string source_layer;
+  std::optional<std::string> source_population;
+  std::string target_layer;
+  std::optional<std::string> target_population;
+  const ParamsTree* item_node = nullptr;  // the topology node, for errors
+  std::size_t item_index = 0;
+  Dict nest_params;           // ConnectLayers dictionary without sources/targets
+  std::string synapse_model;  // the model connections use (a recorder copy when recorded)
+  std::size_t connections = 0;
+
+  std::string name() const;  // <model>-<src layer>-<src pop|None>-<tgt layer>-<tgt pop|None>
+  auto key() const {
+    return std::tie(model, source_layer, source_population, target_layer, target_population);
+  }
+};
+
+struct NetworkRecorder {
+  RecordKind kind = RecordKind::spikes;
+  std::string model;
+  std::string label;
+  NodeId gid = 0;
+  // population recorders
+  std::string layer;
+  std::string population;
+  std::vector<NodeId> gids;
+  // projection recorders
+  std::string projection;
+};
+
+class Network {
+ public:
+  // Validates the `network` subtree (adding missing optional children) against the models known
+  // to `sim`. Nothing is created yet.
+  Network(Simulator& sim, ParamsTree& network_tree);
+
+  // Creates models, layers, recorders and projections in the engine. Runs once.
+  void create();
+
+  const std::vector<NetworkLayer>& layers() const { return layers_; }
+  const NetworkLayer& layer(const std::string& name) const;
+  const NetworkLayer* find_layer(const std::string& name) const;
+  const std::vector<NetworkProjection>& projections() const { return projections_; }
+  const std::vector<NetworkRecorder>& recorders() const { return recorders_; }
+  // Synapse models nestling made for projection recorders, by the model they copy.
+  std::vector<std::string> synapse_copies(const std::string& synapse_model) const;
+  std::size_t node_count() const;
+
+ private:
+  struct ModelLeaf {
+    std::string name;
+    std::string base;
+    Dict nest_params;
+    const ParamsTree* node;
+  };
+  struct ProjectionModel {
+    Dict nest_params;
+    const ParamsTree* node;
+  };
+  struct PopulationRecorderItem {
+    std::string model, layer, population;
+    auto key() const { return std::tie(model, layer, population); }
+  };
+  struct ProjectionRecorderItem {
+    std::string model;
+    NetworkProjection projection;
+    const ParamsTree* node;
+  };
+
+  void parse_models(const ParamsTree& subtree, std::vector<ModelLeaf>& out, bool synapses);
+  void parse_layers(const ParamsTree& subtree);
+  void parse_projection_models(const ParamsTree& subtree);
+  void parse_projections(const ParamsTree& topology);
+  void parse_recorders(const ParamsTree& recorders);
+  std::vector<NetworkProjection> expand_projection_item(const ParamsTree& node, const std::string& list_key,
+                                                        std::size_t index, const Dict& item, bool recorder);
+  void create_models(const std::vector<ModelLeaf>& leaves);
+  void create_layer(NetworkLayer& layer);
+  RecordKind recorder_kind(const std::string& model) const;
+
+  Simulator& sim_;
+  ParamsTree& tree_;
+  std::vector<ModelLeaf> neuron_models_, synapse_models_, recorder_models_;
+  std::map<std::string, ProjectionModel> projection_models_;
+  std::vector<NetworkLayer> layers_;  // sorted by name
+  std::vector<NetworkProjection> projections_;
+  std::vector<PopulationRecorderItem> population_recorder_items_;
+  std::vector<ProjectionRecorderItem> projection_recorder_items_;
+  std::vector<NetworkRecorder> recorders_;
+  std::map<std::string, std::vector<std::string>> synapse_copies_;
+  bool created_ = false;
+};
+
+}  // namespace nestling::frontend

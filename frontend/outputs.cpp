@@ -1,0 +1,118 @@
+#include "frontend/outputs.hpp"
+
+#include <algorithm>
+
+#include "engine/kernel.hpp"
+#include "io/hdf5_sink.hpp"
+#include "io/output_dir.hpp"
+#include "io/text_sink.hpp"
+#include "io/yaml_writer.hpp"
+
+namespace nestling::frontend {
+
+using io::YamlNode;
+
+void RunOutputs::write_tree(const ParamsTree& tree) const { tree.write((dir_ / "parameter_tree.yml").string()); }
+
+void RunOutputs::write_versions() const {
+  io::write_file_atomically(dir_ / "versions.txt", "nestling=0.1.0\ndeNEST 1.0.1 trees, NEST 2.20.2 semantics\n");
+}
+
+void RunOutputs::write_session_times(const std::vector<Session>& sessions, std::size_t count) const {
+  YamlNode times = YamlNode::mapping();
+  for (std::size_t i = 0; i < count && i < sessions.size(); ++i)
+    times.set(sessions[i].name, YamlNode::tuple({YamlNode(sessions[i].start), YamlNode(sessions[i].end)}));
+  io::write_yaml_file((dir_ / "session_times.yml").string(), times, {.sort_keys = true});
+}
+
+namespace {
+
+// The file names a recorder's back-ends will write, as they will name them.
+std::vector<std::string> predicted_files(const NetworkRecorder& r, Simulator& sim, bool* hdf5) {
+  const Dict status = sim.get_status(r.gid);
+  const Dict kernel = sim.kernel_status();
+  RecorderDescription d;
+  d.kind = r.kind;
+  d.model = r.model;
+  d.label = status.at("label").as_string();
+  d.gid = r.gid;
+  d.file_extension = status.at("file_extension").as_string();
+  d.use_gid_in_filename = status.at("use_gid_in_filename").as_bool();
+  d.data_prefix = kernel.at("data_prefix").as_string();
+  d.n_threads = static_cast<int>(kernel.at("local_num_threads").as_int());
+  d.max_gid = sim.kernel().max_gid();
+  std::vector<std::string> text;
+  *hdf5 = false;
+  for (const auto& backend : status.at("record_to").as_string_vector()) {
+    if (backend == "file") text.push_back(io::nest_file_name(d));
+    if (backend == "hdf5") *hdf5 = true;
+  }
+  return text;
+}
+
+YamlNode string_list(const std::vector<std::string>& v) {
+  YamlNode n = YamlNode::sequence();
+  for (const auto& s : v) n.append(YamlNode(s));
+  return n;
+}
+
+}  // namespace
+
+void RunOutputs::write_recorder_metadata(const Network& network, Simulator& sim) const {
+  for (const NetworkRecorder& r : network.recorders()) {
+    bool hdf5 = false;
+    const auto files = predicted_files(r, sim, &hdf5);
+    YamlNode m = YamlNode::mapping();
+    m.set("label", r.label);
+    m.set("filenames", string_list(files));
+    if (hdf5) {
+      RecorderDescription d;
+      d.label = r.label;
+      d.data_prefix = sim.kernel_status().at("data_prefix").as_string();
+      m.set("hdf5_file", io::Hdf5Sink::file_name(d));
+    }
+    if (r.kind == RecordKind::weights) {
+      m.set("type", "weight_recorder");
+      m.set("colnames", YamlNode());
+      m.set("projection_name", r.projection);
+    } else {
+      const NetworkLayer& l = network.layer(r.layer);
+      const Dict status = sim.get_status(r.gid);
+      std::vector<std::string> record_from = {"spikes"};
+      std::vector<std::string> colnames = {"gid", "time"};
+      if (r.kind == RecordKind::samples) {
+        record_from = status.at("record_from").as_string_vector();
+        colnames.insert(colnames.end(), record_from.begin(), record_from.end());
+        m.set("type", "multimeter");
+        m.set("interval", status.at("interval").as_double());
+      } else {
+        m.set("type", "spike_detector");
+        m.set("interval", YamlNode());
+      }
+      m.set("colnames", string_list(colnames));
+      m.set("record_from", string_list(record_from));
+      m.set("layer_name", r.layer);
+      m.set("population_name", r.population);
+      const long rows = l.rows(), cols = l.columns(), n = l.units(r.population);
+      m.set("layer_shape", YamlNode::tuple({YamlNode(rows), YamlNode(cols)}));
+      m.set("population_shape", YamlNode::tuple({YamlNode(rows), YamlNode(cols), YamlNode(n)}));
+      m.set("units_number", YamlNode(n));
+      YamlNode gids = YamlNode::sequence();
+      YamlNode locations = YamlNode::mapping();
+      const auto positions = static_cast<std::size_t>(rows * cols);
+      for (std::size_t i = 0; i < r.gids.size(); ++i) {
+        gids.append(YamlNode(static_cast<long long>(r.gids[i])));
+        const std::size_t k = i / positions, p = i % positions;
+        const auto row = static_cast<long long>(p % static_cast<std::size_t>(rows));
+        const auto col = static_cast<long long>(p / static_cast<std::size_t>(rows));
+        locations.set(static_cast<std::int64_t>(r.gids[i]),
+                      YamlNode::tuple({YamlNode(row), YamlNode(col), YamlNode(static_cast<long long>(k))}));
+      }
+      m.set("gids", gids);
+      m.set("locations", locations);
+    }
+    io::write_yaml_file((dir_ / "data" / (r.label + ".yml")).string(), m, {.sort_keys = true});
+  }
+}
+
+}  // namespace nestling::frontend

@@ -1,0 +1,28 @@
+// The files a run writes besides the recorders' data, in deNEST's layout (spec denest.md §5):
+// parameter_tree.yml, session_times.yml, versions.txt and one metadata .yml per recorder.
+#pragma once
+
+#include <filesystem>
+#include <vector>
+
+#include "frontend/network.hpp"
+#include "frontend/params_tree.hpp"
+#include "frontend/session.hpp"
+
+namespace nestling::frontend {
+
+class RunOutputs {
+ public:
+  explicit RunOutputs(std::filesystem::path dir) : dir_(std::move(dir)) {}
+  void write_tree(const ParamsTree& tree) const;
+  void write_versions() const;
+  // session_times.yml for the first `count` sessions: {name: !!python/tuple [start, end]}.
+  void write_session_times(const std::vector<Session>& sessions, std::size_t count) const;
+  // data/<label>.yml for every recorder, naming the files its back-ends write.
+  void write_recorder_metadata(const Network& network, Simulator& sim) const;
+
+ private:
+  std::filesystem::path dir_;
+};
+
+}  // namespace nestling::frontend

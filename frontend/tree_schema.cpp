@@ -1,0 +1,99 @@
+#include "frontend/tree_schema.hpp"
+
+#include <algorithm>
+
+namespace nestling::frontend {
+
+namespace {
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+  return s;
+}
+
+std::string where(const ParamsTree& node, const std::string& data_key, const std::string& key) {
+  std::string p = node.path();
+  for (const auto* part : {&data_key, &key})
+    if (!part->empty()) p += (p.empty() ? "" : "/") + *part;
+  return p;
+}
+
+std::string file_of(const ParamsTree& node, const std::string& data_key, const std::string& key) {
+  if (!data_key.empty() && !key.empty()) {
+    std::string f = node.origin(data_key, key);
+    if (!f.empty()) return f;
+  }
+  return node.file();
+}
+}  // namespace
+
+UserError located(const UserError& e, const ParamsTree& node, const std::string& data_key, const std::string& key) {
+  UserError out(where(node, data_key, key) + (e.path().empty() ? "" : "/" + e.path()), e.message());
+  const std::string f = file_of(node, data_key, key);
+  return f.empty() ? out : out.with_file(f);
+}
+
+void tree_error(const ParamsTree& node, const std::string& data_key, const std::string& key,
+                const std::string& message) {
+  throw located(UserError(message), node, data_key, key);
+}
+
+Dict check_keys(const ParamsTree& node, const std::string& data_key, const Dict& values, const KeyRules& rules) {
+  for (const auto& r : rules.reserved)
+    if (values.contains(r)) tree_error(node, data_key, r, "is reserved and cannot be set here");
+  for (const auto& m : rules.mandatory)
+    if (!values.contains(m)) tree_error(node, data_key, m, "is missing (mandatory)");
+  if (!rules.open) {
+    for (const auto& [key, v] : values) {
+      const bool known = std::find(rules.mandatory.begin(), rules.mandatory.end(), key) != rules.mandatory.end() ||
+                         std::any_of(rules.optional.begin(), rules.optional.end(),
+                                     [&](const auto& o) { return o.first == key; });
+      if (!known) {
+        std::vector<std::string> names = rules.mandatory;
+        for (const auto& o : rules.optional) names.push_back(o.first);
+        std::sort(names.begin(), names.end());
+        tree_error(node, data_key, key,
+                   names.empty() ? "is not allowed: " + data_key + " must be empty here"
+                                 : "is not a recognised key; allowed: " + join(names));
+      }
+    }
+  }
+  Dict out = values;
+  for (const auto& [key, def] : rules.optional)
+    if (!out.contains(key)) out.set(key, def);
+  return out;
+}
+
+std::string string_value(const ParamsTree& node, const std::string& data_key, const Dict& values,
+                         const std::string& key) {
+  const Value& v = values.at(key);
+  if (!v.is_string()) tree_error(node, data_key, key, "must be a string, got " + v.repr());
+  return v.as_string();
+}
+
+bool bool_value(const ParamsTree& node, const std::string& data_key, const Dict& values, const std::string& key) {
+  const Value& v = values.at(key);
+  if (!v.is_bool()) tree_error(node, data_key, key, "must be true or false, got " + v.repr());
+  return v.as_bool();
+}
+
+std::vector<std::string> string_list(const ParamsTree& node, const std::string& data_key, const Value& v,
+                                     const std::string& key) {
+  if (!v.is_list()) tree_error(node, data_key, key, "must be a list of names, got " + v.repr());
+  std::vector<std::string> out;
+  for (const auto& e : v.as_list()) {
+    if (!e.is_string()) tree_error(node, data_key, key, "must be a list of names, got " + v.repr());
+    out.push_back(e.as_string());
+  }
+  return out;
+}
+
+void check_children(ParamsTree& node, const std::vector<std::string>& allowed) {
+  for (const ParamsTree* child : node.children())
+    if (std::find(allowed.begin(), allowed.end(), child->name()) == allowed.end())
+      throw located(UserError("unknown subtree '" + child->name() + "'; allowed here: " + join(allowed)), *child, "");
+  for (const auto& name : allowed)
+    if (!node.child(name)) node.add_child(name);
+}
+
+}  // namespace nestling::frontend
