@@ -19,10 +19,14 @@ nestling_install_missing() {
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# nestling_build BUILD_DIR [cmake options...]
+# nestling_build BUILD_DIR [cmake options...] [--target T]
 nestling_build() {
   local dir="$1"
   shift
-  cmake -S "$NESTLING_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
-  cmake --build "$dir" --parallel "$(nproc)"
+  local opts=() target=()
+  while [ $# -gt 0 ]; do
+    if [ "$1" = "--target" ]; then target=(--target "$2"); shift 2; else opts+=("$1"); shift; fi
+  done
+  cmake -S "$NESTLING_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release "${opts[@]}" >/dev/null
+  cmake --build "$dir" --parallel "$(nproc)" "${target[@]}"
 }
