@@ -44,13 +44,17 @@ inline Rng make_stream(std::uint64_t seed, StreamPurpose purpose, std::uint64_t 
 
 // A Poisson deviate with the given mean. (GCC 12 warns about a member of Boost's PTRD state that
 // is set whenever it is read; the pragma keeps that false positive out of -Werror builds.)
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 inline long poisson(Rng& rng, double mean) {
   boost::random::poisson_distribution<long, double> draw(mean);
   return draw(rng);
 }
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
 
 // Uniform double in [0, 1) from 53 random bits.
 inline double uniform01(Rng& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }

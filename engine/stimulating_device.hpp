@@ -18,10 +18,11 @@ struct DeviceWindow {
 
   template <class S>
   static void bind(ParamBinder<S>& b, DeviceWindow S::*member) {
-    for (auto [name, field, doc] :
+    for (auto [name, bound, doc] :
          {std::tuple{"origin", &DeviceWindow::origin, "shifts start and stop (and relative times such as spike_times)"},
           std::tuple{"start", &DeviceWindow::start, "activity begins after origin+start"},
           std::tuple{"stop", &DeviceWindow::stop, "activity ends at origin+stop"}}) {
+      const auto field = bound;  // lambdas cannot capture structured bindings before clang 16
       b.custom({name, ParamKind::real, "ms", Check::any, doc},
                [member, field](S& s, const Value& v, const std::string&) { (s.*member).*field = v.as_double(); },
                [member, field](const S& s) { return Value((s.*member).*field); });

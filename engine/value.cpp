@@ -36,7 +36,7 @@ void Dict::set(const std::string& key, Value value) {
   if (Value* v = find(key)) {
     *v = std::move(value);
   } else {
-    entries_.emplace_back(key, std::move(value));
+    entries_.push_back(Entry{key, std::move(value)});
   }
 }
 

@@ -150,7 +150,9 @@ void Network::parse_layers(const ParamsTree& sub) {
     const Value& pops = params.at("populations");
     if (!pops.is_dict() || pops.as_dict().empty())
       tree_error(*leaf, "params", "populations", "must be a non-empty mapping {population: units per position}");
-    for (const auto& [pop, n] : pops.as_dict()) {
+    for (const auto& entry : pops.as_dict()) {
+      const std::string& pop = entry.first;
+      const Value& n = entry.second;
       const bool tree_model = std::any_of(neuron_models_.begin(), neuron_models_.end(),
                                           [&](const ModelLeaf& m) { return m.name == pop; });
       if (!tree_model && !sim_.kernel().models().has_node_model(pop))

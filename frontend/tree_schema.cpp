@@ -44,7 +44,8 @@ Dict check_keys(const ParamsTree& node, const std::string& data_key, const Dict&
   for (const auto& m : rules.mandatory)
     if (!values.contains(m)) tree_error(node, data_key, m, "is missing (mandatory)");
   if (!rules.open) {
-    for (const auto& [key, v] : values) {
+    for (const auto& entry : values) {
+      const std::string& key = entry.first;
       const bool known = std::find(rules.mandatory.begin(), rules.mandatory.end(), key) != rules.mandatory.end() ||
                          std::any_of(rules.optional.begin(), rules.optional.end(),
                                      [&](const auto& o) { return o.first == key; });

@@ -51,17 +51,23 @@ class YamlNode {
   using Key = std::variant<std::int64_t, std::string>;
   struct Entry;
 
-  YamlNode() = default;  // null
-  YamlNode(std::nullptr_t) {}
-  YamlNode(bool b) : scalar_(b) {}
-  YamlNode(int i) : scalar_(i) {}
-  YamlNode(long i) : scalar_(i) {}
-  YamlNode(long long i) : scalar_(i) {}
-  YamlNode(unsigned long i) : scalar_(i) {}
-  YamlNode(double d) : scalar_(d) {}
-  YamlNode(const char* s) : scalar_(s) {}
-  YamlNode(std::string s) : scalar_(std::move(s)) {}
+  // Constructors are defined below, where Entry is complete (clang needs that).
+  YamlNode();  // null
+  YamlNode(std::nullptr_t);
+  YamlNode(bool b);
+  YamlNode(int i);
+  YamlNode(long i);
+  YamlNode(long long i);
+  YamlNode(unsigned long i);
+  YamlNode(double d);
+  YamlNode(const char* s);
+  YamlNode(std::string s);
   YamlNode(const Value& value);  // deep conversion
+  YamlNode(const YamlNode& other);
+  YamlNode(YamlNode&& other) noexcept;
+  YamlNode& operator=(const YamlNode& other);
+  YamlNode& operator=(YamlNode&& other) noexcept;
+  ~YamlNode();
 
   static YamlNode sequence(std::vector<YamlNode> items = {});
   static YamlNode tuple(std::vector<YamlNode> items = {});
@@ -91,6 +97,22 @@ struct YamlNode::Entry {
   Key key;
   YamlNode value;
 };
+
+inline YamlNode::YamlNode() = default;
+inline YamlNode::YamlNode(std::nullptr_t) {}
+inline YamlNode::YamlNode(bool b) : scalar_(b) {}
+inline YamlNode::YamlNode(int i) : scalar_(i) {}
+inline YamlNode::YamlNode(long i) : scalar_(i) {}
+inline YamlNode::YamlNode(long long i) : scalar_(i) {}
+inline YamlNode::YamlNode(unsigned long i) : scalar_(i) {}
+inline YamlNode::YamlNode(double d) : scalar_(d) {}
+inline YamlNode::YamlNode(const char* s) : scalar_(s) {}
+inline YamlNode::YamlNode(std::string s) : scalar_(std::move(s)) {}
+inline YamlNode::YamlNode(const YamlNode& other) = default;
+inline YamlNode::YamlNode(YamlNode&& other) noexcept = default;
+inline YamlNode& YamlNode::operator=(const YamlNode& other) = default;
+inline YamlNode& YamlNode::operator=(YamlNode&& other) noexcept = default;
+inline YamlNode::~YamlNode() = default;
 
 struct YamlDumpOptions {
   // Sort mapping keys as Python's sorted() does (deNEST sorts session_times.yml and recorder

@@ -20,10 +20,17 @@ using List = std::vector<Value>;
 // An insertion-ordered string → Value map. Small (tens of entries), so lookup is linear.
 class Dict {
  public:
-  using Entry = std::pair<std::string, Value>;
+  struct Entry;  // {first: key, second: value}; defined once Value is complete
+  using const_iterator = std::vector<Entry>::const_iterator;
 
-  Dict() = default;
+  // Special members are defined below, where Entry is complete (clang needs that).
+  Dict();
   Dict(std::initializer_list<Entry> entries);
+  Dict(const Dict& other);
+  Dict(Dict&& other) noexcept;
+  Dict& operator=(const Dict& other);
+  Dict& operator=(Dict&& other) noexcept;
+  ~Dict();
 
   bool contains(const std::string& key) const;
   const Value& at(const std::string& key) const;  // throws InternalError if absent
@@ -33,11 +40,11 @@ class Dict {
   bool erase(const std::string& key);
   void merge_from(const Dict& other);  // other's entries win
 
-  bool empty() const { return entries_.empty(); }
-  std::size_t size() const { return entries_.size(); }
+  bool empty() const;
+  std::size_t size() const;
   std::vector<std::string> keys() const;
-  auto begin() const { return entries_.begin(); }
-  auto end() const { return entries_.end(); }
+  const_iterator begin() const;
+  const_iterator end() const;
 
   bool operator==(const Dict& other) const;
 
@@ -101,5 +108,22 @@ class Value {
  private:
   std::variant<std::monostate, bool, std::int64_t, double, std::string, List, Dict> data_;
 };
+
+struct Dict::Entry {
+  std::string first;
+  Value second;
+  bool operator==(const Entry& o) const { return first == o.first && second == o.second; }
+};
+
+inline Dict::Dict() = default;
+inline Dict::Dict(const Dict& other) = default;
+inline Dict::Dict(Dict&& other) noexcept = default;
+inline Dict& Dict::operator=(const Dict& other) = default;
+inline Dict& Dict::operator=(Dict&& other) noexcept = default;
+inline Dict::~Dict() = default;
+inline bool Dict::empty() const { return entries_.empty(); }
+inline std::size_t Dict::size() const { return entries_.size(); }
+inline Dict::const_iterator Dict::begin() const { return entries_.begin(); }
+inline Dict::const_iterator Dict::end() const { return entries_.end(); }
 
 }  // namespace nestling
