@@ -1,5 +1,6 @@
 #include "frontend/yaml_values.hpp"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -22,6 +23,9 @@ namespace {
 
 constexpr const char* kCoreTagPrefix = "tag:yaml.org,2002:";
 constexpr int kMaxDepth = 256;
+// Aliases let a few lines stand for exponentially many values ("billion laughs"); a tree with
+// more values than this is refused rather than expanded.
+constexpr std::size_t kMaxValues = 1'000'000;
 
 std::string without_underscores(const std::string& text) {
   std::string s = text;
@@ -187,17 +191,80 @@ auto at_node(const YAML::Node& node, const std::string& path, F&& f) {
   }
 }
 
+// Position (1-based line and column) of the first byte that is not valid UTF-8, or 0 if all is.
+std::pair<int, int> invalid_utf8_at(const std::string& text) {
+  int line = 1, column = 1;
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (n == 0 || i + n > text.size()) return {line, column};
+    std::uint32_t cp = n == 1 ? c : c & (0x7F >> n);
+    for (std::size_t k = 1; k < n; ++k) {
+      const auto d = static_cast<unsigned char>(text[i + k]);
+      if ((d >> 6) != 0x2) return {line, column};
+      cp = (cp << 6) | (d & 0x3F);
+    }
+    // overlong forms, surrogates and values beyond U+10FFFF are not UTF-8 either
+    if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+      return {line, column};
+    // Characters YAML does not allow in a stream (PyYAML rejects them too; yaml-cpp 0.7 can hang
+    // on a NUL byte).
+    const bool printable = cp == 0x09 || cp == 0x0A || cp == 0x0D || (cp >= 0x20 && cp <= 0x7E) || cp == 0x85 ||
+                           (cp >= 0xA0 && cp <= 0xD7FF) || (cp >= 0xE000 && cp <= 0xFFFD) || cp >= 0x10000;
+    if (!printable) return {line, column};
+    if (c == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+    i += n;
+  }
+  return {0, 0};
+}
+
+// yaml-cpp 0.7 decodes the double-quoted escapes \N and \_ to the single bytes 0x85 and 0xA0
+// instead of the UTF-8 of U+0085 and U+00A0 (PyYAML writes NBSP as \_). The input was checked to
+// be UTF-8, so such a byte standing alone can only come from those escapes: encode it properly.
+std::string repair_escapes(const std::string& text) {
+  std::string out;
+  out.reserve(text.size() + 4);
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    bool whole = n > 0 && i + n <= text.size();
+    for (std::size_t k = 1; whole && k < n; ++k) whole = (static_cast<unsigned char>(text[i + k]) >> 6) == 0x2;
+    if (!whole && (c == 0x85 || c == 0xA0)) {
+      out += '\xC2';
+      out += static_cast<char>(c);
+      ++i;
+    } else {
+      const std::size_t take = whole ? n : 1;
+      out.append(text, i, take);
+      i += take;
+    }
+  }
+  return out;
+}
+
 // Converts one yaml-cpp node; errors carry the path inside the document and the line.
 class Converter {
  public:
   Value convert(const YAML::Node& node, const std::string& path, int depth) {
     if (depth > kMaxDepth) fail(node, path, "nesting is too deep (a recursive alias?)");
+    if (++values_ > kMaxValues)
+      fail(node, path, "holds more than " + std::to_string(kMaxValues) + " values once aliases are expanded");
     switch (node.Type()) {
       case YAML::NodeType::Undefined:
       case YAML::NodeType::Null:
         return Value();
-      case YAML::NodeType::Scalar:
-        return at_node(node, path, [&] { return convert_scalar(node.Tag(), node.Scalar()); });
+      case YAML::NodeType::Scalar: {
+        // escapes such as "\uD800" can decode to bytes that are not UTF-8
+        const std::string text = repair_escapes(node.Scalar());
+        if (invalid_utf8_at(text).first > 0) fail(node, path, "is not valid UTF-8 text or holds a control character");
+        return at_node(node, path, [&] { return convert_scalar(node.Tag(), text); });
+      }
       case YAML::NodeType::Sequence:
         return convert_sequence(node, path, depth);
       case YAML::NodeType::Map:
@@ -230,7 +297,8 @@ class Converter {
     if (key.Type() == YAML::NodeType::Sequence || key.Type() == YAML::NodeType::Map)
       fail(key, path, "a mapping key must be a name, not a list or a mapping");
     if (key.Type() != YAML::NodeType::Scalar) fail(key, path, "empty (null) mapping key; quote it if you mean ''");
-    const std::string& text = key.Scalar();
+    const std::string text = repair_escapes(key.Scalar());
+    if (invalid_utf8_at(text).first > 0) fail(key, path, "a mapping key is not valid UTF-8 text or holds a control character");
     if (key.Tag() == "?" && text == "=") return text;  // PyYAML turns a '=' key into a string
     Value value;
     try {
@@ -265,7 +333,7 @@ class Converter {
         fail(key, child_path,
              "duplicate key '" + name + "' in one mapping (first on line " + std::to_string(previous->second) +
                  "); remove one of them");
-      own.emplace_back(name, convert(value, child_path, depth + 1));
+      own.push_back({name, convert(value, child_path, depth + 1)});
     }
     // Later entries win, earlier positions stay (a Python dict built in this order).
     Dict dict;
@@ -291,6 +359,8 @@ class Converter {
       fail(value, path, "a merge key '<<' takes a mapping or a list of mappings");
     }
   }
+
+  std::size_t values_ = 0;  // values converted so far
 };
 
 }  // namespace
@@ -299,10 +369,48 @@ Value resolve_plain_scalar(const std::string& text) {
   return convert_scalar("?", text);
 }
 
+
+namespace {
+// Counts documents without building them.
+class DocumentCounter final : public YAML::EventHandler {
+ public:
+  int documents = 0;
+  void OnDocumentStart(const YAML::Mark&) override { ++documents; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+// The documents of `text`, at most two (a parameter file holds one). yaml-cpp 0.7's LoadAll
+// loops forever on some broken input (a lone ','; yaml-cpp issue 1040), so documents are
+// counted with a bounded loop and only the first is built.
+std::vector<YAML::Node> load_documents(const std::string& text) {
+  std::stringstream in(text);
+  YAML::Parser parser(in);
+  DocumentCounter counter;
+  for (int i = 0; i < 2 && parser.HandleNextDocument(counter); ++i) {
+  }
+  std::vector<YAML::Node> docs;
+  if (counter.documents == 0) return docs;
+  docs.push_back(YAML::Load(text));
+  if (counter.documents > 1) docs.push_back(YAML::Node());
+  return docs;
+}
+}  // namespace
+
 Value parse_yaml(const std::string& text, const std::string& source) {
+  if (auto [line, column] = invalid_utf8_at(text); line > 0)
+    throw UserError("", "invalid YAML at line " + std::to_string(line) + ", column " + std::to_string(column) +
+                            ": not UTF-8 text, or a character YAML does not allow (such as a NUL byte)")
+        .with_file(source);
   std::vector<YAML::Node> documents;
   try {
-    documents = YAML::LoadAll(text);
+    documents = load_documents(text);
   } catch (const YAML::Exception& e) {
     std::string where = e.mark.is_null() ? ""
                                          : " at line " + std::to_string(e.mark.line + 1) + ", column " +
@@ -310,8 +418,8 @@ Value parse_yaml(const std::string& text, const std::string& source) {
     throw UserError("", "invalid YAML" + where + ": " + e.msg).with_file(source);
   }
   if (documents.size() > 1)
-    throw UserError("", "holds " + std::to_string(documents.size()) +
-                            " YAML documents (separated by ---); a parameter file holds one")
+    throw UserError("", "is not valid YAML, or holds several YAML documents (separated by ---); a parameter file "
+                        "holds one mapping")
         .with_file(source);
   if (documents.empty()) return Value();
   try {

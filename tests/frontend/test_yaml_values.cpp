@@ -188,7 +188,7 @@ TEST_CASE("documents: empty, several, malformed", "[yaml_values]") {
   CHECK(parse_yaml("").is_null());
   CHECK(parse_yaml("# only a comment\n").is_null());
   CHECK(parse_yaml("[1, 2.5, x]\n") == Value(List{1, 2.5, "x"}));
-  CHECK_THAT(error_of("a: 1\n---\nb: 2\n"), Catch::Contains("in.yml: holds 2 YAML documents"));
+  CHECK_THAT(error_of("a: 1\n---\nb: 2\n"), Catch::Contains("in.yml: is not valid YAML, or holds several YAML documents"));
   CHECK_THAT(error_of("a: [1, 2\nb: 3\n"), Catch::StartsWith("in.yml: invalid YAML at line") &&
                                                Catch::Contains("column") && Catch::Contains("end of sequence"));
   CHECK_THAT(error_of("a:\n  - 1\n  b: 2\n"), Catch::Contains("invalid YAML at line"));
@@ -202,4 +202,14 @@ TEST_CASE("reading a missing YAML file names it", "[yaml_values]") {
   } catch (const UserError& e) {
     CHECK(std::string(e.what()) == "/nonexistent/dir/file.yml: no such file");
   }
+}
+
+TEST_CASE("escapes \\_ and \\N decode to UTF-8 (yaml-cpp writes single bytes) and reject control characters",
+          "[yaml_values]") {
+  CHECK(parse_yaml("\"a\\_b\"").as_string() == "a\xC2\xA0" "b");
+  CHECK(parse_yaml("\"a\\Nb\"").as_string() == "a\xC2\x85" "b");
+  CHECK(parse_yaml("\"\xC3\xA9\\_\"").as_string() == "\xC3\xA9\xC2\xA0");
+  CHECK_THROWS_AS(parse_yaml("\"a\\x01b\""), UserError);
+  CHECK_THROWS_AS(parse_yaml(std::string("a: 1\n\0", 6)), UserError);
+  CHECK_THROWS_AS(parse_yaml(","), UserError);  // yaml-cpp 0.7's LoadAll would loop forever
 }

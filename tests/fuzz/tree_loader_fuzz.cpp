@@ -28,13 +28,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } catch (const UserError&) {
     return 0;
   }
-  // Written trees replay identically (what parameter_tree.yml promises).
+  // Written trees replay identically (what parameter_tree.yml promises). Huge trees (aliases
+  // expanded a million times) are skipped: re-reading them only measures yaml-cpp's memory.
   const std::string written = tree.to_yaml();
+  if (written.size() > (1u << 20)) return 0;
   try {
+    // Compared as written text: a tree equal to itself except for NaN values (NaN != NaN) must
+    // still be written the same way.
     const Value again = frontend::parse_yaml(written, "written.yml");
     const frontend::ParamsTree reread =
         again.is_dict() ? frontend::ParamsTree::from_dict(again.as_dict(), "written.yml") : frontend::ParamsTree();
-    if (!(reread == tree)) std::abort();
+    if (reread.to_yaml() != written) std::abort();
   } catch (const UserError&) {
     std::abort();  // nestling wrote a tree it cannot read
   }
