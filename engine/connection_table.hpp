@@ -31,13 +31,17 @@ class ThreadConnections {
   // Sorts new connections into their stores and rebuilds the source index over [0, max_gid].
   void finalize(NodeId max_gid);
 
-  void deliver(const Emission& e, step_t stamp, DeliveryContext& ctx) const {
-    if (e.source + 1 >= seg_begin_.size()) return;
+  // Delivers `e` to every connection of its source on this thread; returns how many.
+  std::size_t deliver(const Emission& e, step_t stamp, DeliveryContext& ctx) const {
+    if (e.source + 1 >= seg_begin_.size()) return 0;
     const std::uint32_t b = seg_begin_[e.source], end = seg_begin_[e.source + 1];
+    std::size_t n = 0;
     for (std::uint32_t s = b; s < end; ++s) {
       const Segment& seg = segments_[s];
       stores_[seg.store]->deliver(e, seg.begin, seg.end, stamp, ctx);
+      n += seg.end - seg.begin;
     }
+    return n;
   }
 
   std::size_t size() const;

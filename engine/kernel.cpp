@@ -447,6 +447,12 @@ void Kernel::close_recorders() {
       for (std::size_t i = 0; i < rec->size(); ++i) rec->device(i).close();
 }
 
+std::uint64_t Kernel::synaptic_events() const {
+  std::uint64_t n = 0;
+  for (const auto& t : threads_) n += t->synaptic_events;
+  return n;
+}
+
 std::size_t Kernel::memory_bytes() const {
   std::size_t b = connection_bytes();
   for (const auto& t : threads_) {

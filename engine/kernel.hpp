@@ -42,6 +42,7 @@ struct KernelThread {
   std::size_t recorded = 0;  // emissions already shown to spike detectors
   SampleRegister samples;
   std::vector<WeightEvent> weight_events;
+  std::uint64_t synaptic_events = 0;  // events delivered through this thread's connections
 };
 
 // Wall-clock seconds spent in each phase, for `--timings` and the benchmarks.
@@ -142,6 +143,7 @@ class Kernel {
 
   PhaseTimes& times() { return times_; }
   std::size_t memory_bytes() const;
+  std::uint64_t synaptic_events() const;
   // Node memory: parameters, state and input ring buffers (ring buffers sized as prepare() would).
   std::size_t node_bytes() const;
   std::vector<std::pair<std::string, double>> bytes_per_node_by_model() const;

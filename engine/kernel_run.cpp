@@ -219,7 +219,9 @@ void Kernel::run(step_t steps) {
       }
       if (complete && !failed.load()) {
         try {
-          for (const Emission& e : merged_) ts.connections.deliver(e, clock_ + e.lag + 1, dctx);
+          std::uint64_t delivered = 0;
+          for (const Emission& e : merged_) delivered += ts.connections.deliver(e, clock_ + e.lag + 1, dctx);
+          ts.synaptic_events += delivered;
         } catch (...) {
           errors[static_cast<std::size_t>(t)] = std::current_exception();
           failed.store(true);

@@ -7,8 +7,13 @@
 #include <iostream>
 #include <sstream>
 
+#include <sys/resource.h>
+
+#include <chrono>
+
 #include "engine/kernel.hpp"
 #include "frontend/cli.hpp"
+#include "io/yaml_writer.hpp"
 #include "frontend/simulation.hpp"
 #include "nestling/simulator.hpp"
 
@@ -116,6 +121,38 @@ void print_timings(frontend::Simulation& s, std::ostream& os) {
 
 frontend::ParamsTree load_tree(const std::string& path) { return frontend::ParamsTree::load(path); }
 
+// Machine-readable figures of a run, for benchmarks/run.
+void write_stats(const std::string& file, frontend::Simulation& s, double build_s, double run_s) {
+  Kernel& k = s.simulator().kernel();
+  const PhaseTimes& t = k.times();
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  io::YamlNode spikes = io::YamlNode::mapping();
+  for (const auto& r : s.network().recorders())
+    if (r.kind == RecordKind::spikes)
+      spikes.set(r.population, io::YamlNode(static_cast<long long>(k.recorder(r.gid).n_events())));
+  double biological_ms = 0;
+  for (const auto& report : s.reports()) biological_ms += report.simulated_ms;
+  io::YamlNode phases = io::YamlNode::mapping();
+  phases.set("create", t.create).set("connect", t.connect).set("prepare", t.prepare);
+  phases.set("simulate", t.simulate - t.write).set("write", t.write);
+  io::YamlNode stats = io::YamlNode::mapping();
+  stats.set("threads", k.threads())
+      .set("nodes", static_cast<long long>(k.max_gid()))
+      .set("connections", static_cast<long long>(k.num_connections()))
+      .set("build_s", build_s)
+      .set("simulate_s", run_s)
+      .set("phases_s", phases)
+      .set("biological_time_ms", biological_ms)
+      .set("synaptic_events", static_cast<long long>(k.synaptic_events()))
+      .set("bytes_per_synapse", k.num_connections() ? static_cast<double>(k.connection_bytes()) /
+                                                          static_cast<double>(k.num_connections())
+                                                    : 0.0)
+      .set("peak_rss_mb", static_cast<double>(usage.ru_maxrss) / 1024.0)
+      .set("spikes", spikes);
+  io::write_yaml_file(file, stats);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -129,6 +166,7 @@ int main(int argc, char** argv) {
   int threads = 0;
   long long seed = -1;
   bool timings = false, quiet = false;
+  std::string stats_file;
 
   auto* run = app.add_subcommand("run", "Build the network of TREE and run its sessions into the output directory");
   run->add_option("TREE", tree_path, "tree_paths.yml or a single parameter tree file")->required();
@@ -139,6 +177,7 @@ int main(int argc, char** argv) {
   run->add_option("--seed", seed, "random seed (overrides kernel/params/nest_seed)")->check(CLI::NonNegativeNumber);
   run->add_flag("--force", opts.force, "replace the outputs of a previous run in the output directory");
   run->add_flag("--timings", timings, "print the time spent in each phase");
+  run->add_option("--stats", stats_file, "write the run's figures (times, sizes, spikes, memory) as YAML to this file");
   run->add_flag("-q,--quiet", quiet, "print errors only");
 
   auto* validate = app.add_subcommand("validate", "Build the network of TREE and print a summary, without simulating");
@@ -162,7 +201,9 @@ int main(int argc, char** argv) {
 
   try {
     if (*models) return models_command(model_name);
+    const auto t0 = std::chrono::steady_clock::now();
     frontend::Simulation sim(load_tree(tree_path), opts);
+    const auto t1 = std::chrono::steady_clock::now();
     if (*validate) {
       print_summary(sim, std::cout);
       return 0;
@@ -172,7 +213,11 @@ int main(int argc, char** argv) {
     std::signal(SIGTERM, on_stop_signal);
     const bool complete = sim.run();
     g_running.store(nullptr);
+    const auto t2 = std::chrono::steady_clock::now();
     if (timings) print_timings(sim, std::cerr);
+    if (!stats_file.empty())
+      write_stats(stats_file, sim, std::chrono::duration<double>(t1 - t0).count(),
+                  std::chrono::duration<double>(t2 - t1).count());
     if (!quiet) std::cerr << "outputs in " << sim.output_dir() << "\n";
     return complete ? 0 : 130;
   } catch (const UserError& e) {
