@@ -87,7 +87,11 @@ std::string Hdf5Sink::file_name(const RecorderDescription& d) {
   return d.data_prefix + (d.label.empty() ? d.model + "-" + std::to_string(d.gid) : d.label) + ".h5";
 }
 
-Hdf5Sink::Hdf5Sink(const RecorderDescription& d) : desc_(d), name_(file_name(d)) {
+Hdf5Sink::Hdf5Sink(const RecorderDescription& d)
+    : desc_(d),
+      name_(file_name(d)),
+      interval_steps_(static_cast<step_t>(
+          std::llround(d.interval * static_cast<double>(d.tics_per_ms) / static_cast<double>(d.tics_per_step)))) {
   namespace fs = std::filesystem;
   path_ = d.data_path.empty() ? name_ : (fs::path(d.data_path) / name_).string();
   if (!d.data_path.empty() && !fs::is_directory(d.data_path))
@@ -209,6 +213,11 @@ void Hdf5Sink::write_samples(const RecordBatch& b) {
         pending_rows_.insert(pending_rows_.end(), row_.begin(), row_.end());
         std::fill(row_.begin(), row_.end(), std::numeric_limits<double>::quiet_NaN());
       }
+      // Times the recorder did not record (e.g. a record: false session) become rows of NaN, so
+      // that row i stays at time start + i·step, as the mapping says.
+      if (last_stamp_ >= 0 && interval_steps_ > 0)
+        for (step_t t = last_stamp_ + interval_steps_; t < b.stamps[r]; t += interval_steps_)
+          pending_rows_.insert(pending_rows_.end(), row_.begin(), row_.end());
       row_stamp_ = b.stamps[r];
       if (first_stamp_ < 0) first_stamp_ = row_stamp_;
       last_stamp_ = row_stamp_;

@@ -6,7 +6,8 @@
 //   samples:     /report/<population>/data (time × columns), /report/<population>/mapping/
 //                {node_ids, index_pointers, element_ids, time = [start, stop, step]}; a column
 //                per (node, variable): element_ids number the variables, listed in the
-//                attribute `variables` of data
+//                attribute `variables` of data; row i is time start + i·step (NaN where the
+//                multimeter did not record, e.g. during a record: false session)
 //   weights:     /weights/<population>/{senders, targets, times, weights, receptors}
 // Root attributes magic = 0x0A7A and version = [0, 1]. <population> is the recorder's label (or
 // model name). Ids are nestling's (NEST 2.20's) node ids. Datasets are chunked, compressed and
@@ -50,6 +51,7 @@ class Hdf5Sink final : public RecordSink {
   std::vector<double> row_;
   step_t row_stamp_ = -1;
   step_t first_stamp_ = -1, last_stamp_ = -1;
+  step_t interval_steps_ = 0;
   std::vector<double> pending_rows_;
   std::size_t rows_written_ = 0;
 };
