@@ -244,6 +244,8 @@ RecordingDevice& Kernel::recorder(NodeId gid) const {
 std::uint16_t Kernel::delay_steps(double delay_ms, const std::string& where) const {
   if (!std::isfinite(delay_ms))
     throw UserError(where, "delay must be a finite number of ms, got " + format_number(delay_ms));
+  if (delay_ms * grid_.steps_per_ms() > 1e9)  // checked before the conversion to an integer overflows
+    throw UserError(where, "delay " + format_number(delay_ms) + " ms exceeds the largest supported delay of 65535 steps");
   const step_t d = grid_.delay_to_steps(delay_ms);
   if (d < 1)
     throw UserError(where, "delay " + format_number(delay_ms) + " ms is less than one time step (" +

@@ -171,10 +171,17 @@ class SynapseStoreOf final : public SynapseStore {
     pending_source_.clear();
     pending_source_.shrink_to_fit();
 
-    std::vector<std::uint32_t> order(n);
-    std::iota(order.begin(), order.end(), 0u);
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::uint32_t a, std::uint32_t b) { return source[a] < source[b]; });
+    // Counting sort by source (ids are dense): linear, and stable, so connections of one source
+    // keep their creation order.
+    const NodeId top = n ? *std::max_element(source.begin(), source.end()) : 0;
+    std::vector<std::uint32_t> start(static_cast<std::size_t>(top) + 2, 0);
+    for (NodeId s : source) ++start[s + 1];
+    for (std::size_t i = 1; i < start.size(); ++i) start[i] += start[i - 1];
+    std::vector<std::uint32_t> order(n);  // order[new position] = old position
+    {
+      std::vector<std::uint32_t> next(start.begin(), start.end() - 1);
+      for (std::uint32_t i = 0; i < n; ++i) order[next[source[i]]++] = i;
+    }
     permute(target_, order);
     permute(buffer_, order);
     permute(delay_, order);
@@ -182,13 +189,8 @@ class SynapseStoreOf final : public SynapseStore {
     if constexpr (Syn::has_state) permute(state_, order);
 
     runs_.clear();
-    for (std::size_t i = 0; i < n;) {
-      const NodeId s = source[order[i]];
-      std::size_t j = i;
-      while (j < n && source[order[j]] == s) ++j;
-      runs_.push_back({s, static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j)});
-      i = j;
-    }
+    for (NodeId s = 0; s <= top && n; ++s)
+      if (start[s + 1] > start[s]) runs_.push_back({s, start[s], start[s + 1]});
     return runs_;
   }
 
