@@ -223,6 +223,27 @@ int check_denest(const std::string& ref_dir, const std::string& out_dir) {
     r.check(same_tree(Value(without(a, {"filenames"})), Value(without(b, {"filenames"}))), label + ": metadata");
     compare_data(r, ref / "output" / "data", out / "data", label, a.as_dict(), b.as_dict(), statistical);
   }
+  // The written tree replays identically: the same files, byte for byte.
+  {
+    frontend::RunOptions replay_opts = opts;
+    replay_opts.output_dir = (fs::path(out_dir) / "replay").string();
+    frontend::Simulation replay(frontend::ParamsTree::load((out / "parameter_tree.yml").string()), replay_opts);
+    replay.run();
+    bool identical = true;
+    std::size_t files = 0;
+    for (const auto& e : fs::recursive_directory_iterator(out)) {
+      if (!e.is_regular_file() || e.path().filename() == "parameter_tree.yml") continue;
+      const fs::path twin = fs::path(*replay_opts.output_dir) / fs::relative(e.path(), out);
+      std::ifstream x(e.path(), std::ios::binary), y(twin, std::ios::binary);
+      std::stringstream a, b;
+      a << x.rdbuf();
+      b << y.rdbuf();
+      identical = identical && fs::exists(twin) && a.str() == b.str();
+      ++files;
+    }
+    r.check(identical, "replaying the written parameter_tree.yml gives the same " + std::to_string(files) +
+                           " files byte for byte");
+  }
   // deNEST's own regression expectations, where present.
   if (fs::exists(ref / "test_session_times.yml"))
     r.check(same_tree(read_output_yaml(ref / "test_session_times.yml"), read_output_yaml(out / "session_times.yml")),
