@@ -19,6 +19,24 @@
 
 namespace nestling {
 
+// The static model interface of a group whose parameters a ParamBinder describes: G provides
+// `using Prototype = ...;` and `static const ParamBinder<Prototype>& binder();`, and may hide
+// any of these with its own (e.g. apply() with cross-parameter checks).
+template <class G>
+struct BinderModel {
+  static std::vector<ParamSpec> parameter_specs() { return G::binder().specs(); }
+  template <class P>
+  static void apply(P& p, const Dict& d, const std::string& model) {
+    apply_parameters(G::binder(), p, d, model);
+  }
+  template <class P>
+  static Dict describe(const P& p) {
+    return describe_parameters(G::binder(), p);
+  }
+  static std::vector<std::string> recordable_names() { return {}; }
+  static Dict receptor_type_names() { return {}; }
+};
+
 class NodeModel {
  public:
   NodeModel(std::string name, std::string base) : name_(std::move(name)), base_(std::move(base)) {}

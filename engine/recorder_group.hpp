@@ -40,4 +40,23 @@ class RecorderGroup : public NodeGroup {
   const TimeGrid* grid_ = nullptr;
 };
 
+// The model interface of one kind of recorder. Each recorder model (models/spike_detector.cpp,
+// multimeter.cpp, weight_recorder.cpp) defines its defaults() and documentation().
+template <RecordKind K>
+class RecorderOf final : public RecorderGroup {
+ public:
+  using Prototype = RecorderParameters;
+  static constexpr NodeKind node_kind = NodeKind::recorder;
+  static Prototype defaults();
+  static std::string documentation();
+  static std::vector<ParamSpec> parameter_specs() { return specs(K); }
+  static void apply(Prototype& p, const Dict& d, const std::string& model) { apply_defaults(p, d, model, K); }
+  static Dict describe(const Prototype& p) { return describe_defaults(p, K); }
+  static std::vector<std::string> recordable_names() { return {}; }
+  static Dict receptor_type_names() { return {}; }
+
+  RecorderOf(const NodeModel& model, NodeId first, std::size_t n, const Prototype& proto)
+      : RecorderGroup(model, first, n, K, proto) {}
+};
+
 }  // namespace nestling

@@ -2,9 +2,8 @@
 
 namespace nestling {
 
-namespace {
-const ParamBinder<DcGenerator::Parameters>& binder() {
-  using P = DcGenerator::Parameters;
+const ParamBinder<DcGenerator::Parameters>& DcGenerator::binder() {
+  using P = Parameters;
   static const ParamBinder<P> b = [] {
     ParamBinder<P> x;
     DeviceWindow::bind(x, &P::window);
@@ -13,20 +12,11 @@ const ParamBinder<DcGenerator::Parameters>& binder() {
   }();
   return b;
 }
-}  // namespace
-
-std::vector<ParamSpec> DcGenerator::parameter_specs() { return binder().specs(); }
 
 std::string DcGenerator::documentation() {
   return "Sends a constant current while active; a target sees it during (origin+start+d, origin+stop+d] "
          "for connection delay d. Recordable: I.";
 }
-
-void DcGenerator::apply(Prototype& p, const Dict& d, const std::string& model) {
-  apply_parameters(binder(), p, d, model);
-}
-
-Dict DcGenerator::describe(const Prototype& p) { return describe_parameters(binder(), p); }
 
 DcGenerator::DcGenerator(const NodeModel& model, NodeId first, std::size_t n, const Prototype& proto)
     : NodeGroup(model, first, n), params_(n, proto), steps_(n), current_(n, 0.0) {}

@@ -6,7 +6,7 @@
 
 namespace nestling {
 
-class DcGenerator final : public NodeGroup {
+class DcGenerator final : public NodeGroup, public BinderModel<DcGenerator> {
  public:
   struct Parameters {
     DeviceWindow window;
@@ -14,12 +14,9 @@ class DcGenerator final : public NodeGroup {
   };
   using Prototype = Parameters;
   static constexpr NodeKind node_kind = NodeKind::stimulator;
-  static std::vector<ParamSpec> parameter_specs();
-  static void apply(Prototype& p, const Dict& d, const std::string& model);
-  static Dict describe(const Prototype& p);
+  static const ParamBinder<Parameters>& binder();
   static std::string documentation();
   static std::vector<std::string> recordable_names() { return {"I"}; }
-  static Dict receptor_type_names() { return {}; }
 
   DcGenerator(const NodeModel& model, NodeId first, std::size_t n, const Prototype& proto);
 

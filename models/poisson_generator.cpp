@@ -2,9 +2,8 @@
 
 namespace nestling {
 
-namespace {
-const ParamBinder<PoissonGenerator::Parameters>& binder() {
-  using P = PoissonGenerator::Parameters;
+const ParamBinder<PoissonGenerator::Parameters>& PoissonGenerator::binder() {
+  using P = Parameters;
   static const ParamBinder<P> b = [] {
     ParamBinder<P> x;
     DeviceWindow::bind(x, &P::window);
@@ -13,20 +12,11 @@ const ParamBinder<PoissonGenerator::Parameters>& binder() {
   }();
   return b;
 }
-}  // namespace
-
-std::vector<ParamSpec> PoissonGenerator::parameter_specs() { return binder().specs(); }
 
 std::string PoissonGenerator::documentation() {
   return "Sends every target its own Poisson spike train of the given rate. As in NEST 2.20, spikes lie in "
          "(origin+start+h, origin+stop+h].";
 }
-
-void PoissonGenerator::apply(Prototype& p, const Dict& d, const std::string& model) {
-  apply_parameters(binder(), p, d, model);
-}
-
-Dict PoissonGenerator::describe(const Prototype& p) { return describe_parameters(binder(), p); }
 
 PoissonGenerator::PoissonGenerator(const NodeModel& model, NodeId first, std::size_t n, const Prototype& proto)
     : NodeGroup(model, first, n), params_(n, proto), steps_(n), lambda_(n, 0.0) {}

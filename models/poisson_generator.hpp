@@ -9,7 +9,7 @@
 
 namespace nestling {
 
-class PoissonGenerator final : public NodeGroup {
+class PoissonGenerator final : public NodeGroup, public BinderModel<PoissonGenerator> {
  public:
   struct Parameters {
     DeviceWindow window;
@@ -17,12 +17,8 @@ class PoissonGenerator final : public NodeGroup {
   };
   using Prototype = Parameters;
   static constexpr NodeKind node_kind = NodeKind::stimulator;
-  static std::vector<ParamSpec> parameter_specs();
-  static void apply(Prototype& p, const Dict& d, const std::string& model);
-  static Dict describe(const Prototype& p);
+  static const ParamBinder<Parameters>& binder();
   static std::string documentation();
-  static std::vector<std::string> recordable_names() { return {}; }
-  static Dict receptor_type_names() { return {}; }
 
   PoissonGenerator(const NodeModel& model, NodeId first, std::size_t n, const Prototype& proto);
 

@@ -2,12 +2,14 @@
 
 namespace nestling {
 
-SpikeDetector::Prototype SpikeDetector::defaults() {
-  Prototype p;
+template <>
+RecorderParameters SpikeDetector::defaults() {
+  RecorderParameters p;
   p.file_extension = "gdf";
   return p;
 }
 
+template <>
 std::string SpikeDetector::documentation() {
   return "Records the spikes of the nodes connected to it: sender id and time of each, one row per "
          "multiplicity unit. Window: origin+start < t <= origin+stop.";

@@ -5,9 +5,8 @@
 
 namespace nestling {
 
-namespace {
-const ParamBinder<SpikeGenerator::Parameters>& binder() {
-  using P = SpikeGenerator::Parameters;
+const ParamBinder<SpikeGenerator::Parameters>& SpikeGenerator::binder() {
+  using P = Parameters;
   static const ParamBinder<P> b = [] {
     ParamBinder<P> x;
     DeviceWindow::bind(x, &P::window);
@@ -26,6 +25,7 @@ const ParamBinder<SpikeGenerator::Parameters>& binder() {
   return b;
 }
 
+namespace {
 void check_parameters(const SpikeGenerator::Parameters& p, const Dict& d, const std::string& model) {
   const auto& t = p.spike_times;
   for (std::size_t i = 1; i < t.size(); ++i)
@@ -43,8 +43,6 @@ void check_parameters(const SpikeGenerator::Parameters& p, const Dict& d, const 
     throw UserError(model + "/precise_times", "cannot be combined with allow_offgrid_times or shift_now_spikes");
 }
 }  // namespace
-
-std::vector<ParamSpec> SpikeGenerator::parameter_specs() { return binder().specs(); }
 
 std::string SpikeGenerator::documentation() {
   return "Emits spikes at spike_times (ms, relative to origin) that lie in (origin+start, origin+stop]. "

@@ -6,7 +6,7 @@
 
 namespace nestling {
 
-class SpikeGenerator final : public NodeGroup {
+class SpikeGenerator final : public NodeGroup, public BinderModel<SpikeGenerator> {
  public:
   struct Parameters {
     DeviceWindow window;
@@ -19,12 +19,10 @@ class SpikeGenerator final : public NodeGroup {
   };
   using Prototype = Parameters;
   static constexpr NodeKind node_kind = NodeKind::stimulator;
-  static std::vector<ParamSpec> parameter_specs();
-  static void apply(Prototype& p, const Dict& d, const std::string& model);
+  static const ParamBinder<Parameters>& binder();
+  static void apply(Prototype& p, const Dict& d, const std::string& model);  // with cross-parameter checks
   static Dict describe(const Prototype& p);
   static std::string documentation();
-  static std::vector<std::string> recordable_names() { return {}; }
-  static Dict receptor_type_names() { return {}; }
 
   SpikeGenerator(const NodeModel& model, NodeId first, std::size_t n, const Prototype& proto);
 

@@ -4,9 +4,8 @@
 
 namespace nestling {
 
-namespace {
-const ParamBinder<StepCurrentGenerator::Parameters>& binder() {
-  using P = StepCurrentGenerator::Parameters;
+const ParamBinder<StepCurrentGenerator::Parameters>& StepCurrentGenerator::binder() {
+  using P = Parameters;
   static const ParamBinder<P> b = [] {
     ParamBinder<P> x;
     DeviceWindow::bind(x, &P::window);
@@ -17,9 +16,6 @@ const ParamBinder<StepCurrentGenerator::Parameters>& binder() {
   }();
   return b;
 }
-}  // namespace
-
-std::vector<ParamSpec> StepCurrentGenerator::parameter_specs() { return binder().specs(); }
 
 std::string StepCurrentGenerator::documentation() {
   return "Sends amplitude_values[k] from amplitude_times[k] on (absolute times, not shifted by origin). "
@@ -38,8 +34,6 @@ void StepCurrentGenerator::apply(Prototype& p, const Dict& d, const std::string&
     if (!(t > 0.0)) throw UserError(model + "/amplitude_times", "must be positive");
   p = std::move(next);
 }
-
-Dict StepCurrentGenerator::describe(const Prototype& p) { return describe_parameters(binder(), p); }
 
 StepCurrentGenerator::StepCurrentGenerator(const NodeModel& model, NodeId first, std::size_t n, const Prototype& proto)
     : NodeGroup(model, first, n), nodes_(n) {

@@ -9,7 +9,7 @@
 
 namespace nestling {
 
-class StepCurrentGenerator final : public NodeGroup {
+class StepCurrentGenerator final : public NodeGroup, public BinderModel<StepCurrentGenerator> {
  public:
   struct Parameters {
     DeviceWindow window;
@@ -19,12 +19,10 @@ class StepCurrentGenerator final : public NodeGroup {
   };
   using Prototype = Parameters;
   static constexpr NodeKind node_kind = NodeKind::stimulator;
-  static std::vector<ParamSpec> parameter_specs();
-  static void apply(Prototype& p, const Dict& d, const std::string& model);
-  static Dict describe(const Prototype& p);
+  static const ParamBinder<Parameters>& binder();
+  static void apply(Prototype& p, const Dict& d, const std::string& model);  // with cross-parameter checks
   static std::string documentation();
   static std::vector<std::string> recordable_names() { return {"I"}; }
-  static Dict receptor_type_names() { return {}; }
 
   StepCurrentGenerator(const NodeModel& model, NodeId first, std::size_t n, const Prototype& proto);
 

@@ -2,38 +2,19 @@
 // its problem (the text in the case's `expected` file), and no output directory. A new case is
 // a new directory; no code changes.
 #include <catch2/catch.hpp>
-#include <sys/wait.h>
 
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+
+#include "tests/frontend/cli_support.hpp"
 
 namespace fs = std::filesystem;
+using nestling::testing::Outcome;
 
 namespace {
-struct Outcome {
-  int status = -1;
-  std::string output;
-};
-
-Outcome run(const std::string& command) {
-  Outcome o;
-  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
-  REQUIRE(p != nullptr);
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) o.output.append(buf, n);
-  const int raw = ::pclose(p);
-  o.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  return o;
-}
+Outcome run(const std::string& command) { return nestling::testing::run_command(command); }
 
 std::string read_text(const fs::path& f) {
-  std::ifstream in(f);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string s = ss.str();
+  std::string s = nestling::testing::slurp(f);
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
   return s;
 }

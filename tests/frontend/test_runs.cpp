@@ -5,40 +5,20 @@
 #include <unistd.h>
 
 #include <csignal>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <sstream>
 #include <thread>
 
+#include "tests/frontend/cli_support.hpp"
+
 namespace fs = std::filesystem;
+using nestling::testing::Outcome;
+using nestling::testing::slurp;
 
 namespace {
 
-struct Outcome {
-  int status = -1;
-  std::string output;
-};
-
-Outcome run(const std::string& args) {
-  Outcome o;
-  FILE* p = ::popen((std::string(NESTLING_BINARY) + " " + args + " 2>&1").c_str(), "r");
-  REQUIRE(p != nullptr);
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) o.output.append(buf, n);
-  const int raw = ::pclose(p);
-  o.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  return o;
-}
-
-std::string slurp(const fs::path& f) {
-  std::ifstream in(f);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+Outcome run(const std::string& args) { return nestling::testing::run_nestling(args); }
 
 // A fresh directory with `tree.yml` holding `text`.
 fs::path write_tree(const std::string& name, const std::string& text) {

@@ -1,0 +1,43 @@
+// Running the nestling command line from tests.
+#pragma once
+
+#include <catch2/catch.hpp>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace nestling::testing {
+
+struct Outcome {
+  int status = -1;      // exit status, -1 if killed
+  std::string output;   // stdout and stderr
+};
+
+// Runs a shell command line (stderr merged into stdout).
+inline Outcome run_command(const std::string& command) {
+  Outcome o;
+  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
+  REQUIRE(p != nullptr);
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) o.output.append(buf, n);
+  const int raw = ::pclose(p);
+  o.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  return o;
+}
+
+// Runs `nestling ARGS`.
+inline Outcome run_nestling(const std::string& args) { return run_command(std::string(NESTLING_BINARY) + " " + args); }
+
+inline std::string slurp(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace nestling::testing
