@@ -157,6 +157,24 @@ class ParallelErrors {
   std::atomic<bool> failed_{false};
 };
 
+// Runs build(t, errors) → connections made, once for every thread t (in parallel unless
+// `serial`), and returns their sum; the first error any thread met is rethrown.
+template <class F>
+std::size_t build_on_threads(int n_threads, bool serial, F&& build) {
+  std::vector<std::size_t> made(static_cast<std::size_t>(n_threads), 0);
+  ParallelErrors errors(n_threads);
+  if (serial) {
+    for (int t = 0; t < n_threads; ++t) errors.run(t, [&] { made[t] = build(t, errors); });
+  } else {
+#pragma omp parallel for num_threads(n_threads) schedule(static, 1)
+    for (int t = 0; t < n_threads; ++t) errors.run(t, [&] { made[t] = build(t, errors); });
+  }
+  errors.rethrow();
+  std::size_t total = 0;
+  for (auto m : made) total += m;
+  return total;
+}
+
 // The whole ConnectLayers call (connect_layers in nestling/spatial.hpp).
 std::size_t connect(Kernel& kernel, const GridLayer& pre, const GridLayer& post, const Dict& spec);
 

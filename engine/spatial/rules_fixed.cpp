@@ -124,15 +124,8 @@ std::size_t indegree_for_thread(const Projection& pr, int t, const ParallelError
 
 template <MaskShape S>
 std::size_t run_indegree(const Projection& pr) {
-  const int n_threads = pr.kernel->threads();
-  std::vector<std::size_t> made(static_cast<std::size_t>(n_threads), 0);
-  ParallelErrors errors(n_threads);
-#pragma omp parallel for num_threads(n_threads) schedule(static, 1)
-  for (int t = 0; t < n_threads; ++t) errors.run(t, [&] { made[t] = indegree_for_thread<S>(pr, t, errors); });
-  errors.rethrow();
-  std::size_t total = 0;
-  for (auto m : made) total += m;
-  return total;
+  return build_on_threads(pr.kernel->threads(), false,
+                          [&](int t, const ParallelErrors& errors) { return indegree_for_thread<S>(pr, t, errors); });
 }
 
 // A fan-out connection drawn for a source, waiting for its target's thread.

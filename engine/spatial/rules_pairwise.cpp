@@ -93,19 +93,8 @@ std::size_t pairwise_for_thread(const Projection& pr, int t, const ParallelError
 
 template <MaskShape S>
 std::size_t run_pairwise(const Projection& pr) {
-  const int n_threads = pr.kernel->threads();
-  std::vector<std::size_t> made(static_cast<std::size_t>(n_threads), 0);
-  ParallelErrors errors(n_threads);
-  if (pr.serial) {
-    for (int t = 0; t < n_threads; ++t) errors.run(t, [&] { made[t] = pairwise_for_thread<S>(pr, t, errors); });
-  } else {
-#pragma omp parallel for num_threads(n_threads) schedule(static, 1)
-    for (int t = 0; t < n_threads; ++t) errors.run(t, [&] { made[t] = pairwise_for_thread<S>(pr, t, errors); });
-  }
-  errors.rethrow();
-  std::size_t total = 0;
-  for (auto m : made) total += m;
-  return total;
+  return build_on_threads(pr.kernel->threads(), pr.serial,
+                          [&](int t, const ParallelErrors& errors) { return pairwise_for_thread<S>(pr, t, errors); });
 }
 
 }  // namespace
