@@ -106,7 +106,8 @@ void print_summary(frontend::Simulation& s, std::ostream& os) {
   if (n_syn) os << " (" << std::setprecision(3) << static_cast<double>(syn_bytes) / static_cast<double>(n_syn) << " bytes per synapse)";
   os << ", nodes " << megabytes(k.node_bytes()) << "\n";
   for (const auto& [model, bytes_per_node] : k.bytes_per_node_by_model())
-    os << "  " << std::setw(24) << model << bytes_per_node << " bytes per node\n";
+    os << "  " << std::setw(24) << model << std::fixed << std::setprecision(0) << bytes_per_node
+       << " bytes per node (state and input buffers)\n";
   os << "sessions:";
   for (const auto& session : s.sessions()) os << " " << session.name << " (" << session.simulation_time << " ms)";
   os << "\n";

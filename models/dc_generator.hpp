@@ -26,6 +26,9 @@ class DcGenerator final : public NodeGroup, public BinderModel<DcGenerator> {
   Dict get_status(std::size_t i) const override { return describe(params_[i]); }
   void calibrate(const CalibrationContext& ctx) override;
   void update(UpdateContext& ctx, std::size_t begin, std::size_t end) override;
+  std::size_t state_bytes() const override {
+    return size() * (sizeof(Parameters) + sizeof(DeviceSteps) + sizeof(double));
+  }
   const std::vector<std::string>& recordables() const override;
   double recordable_value(std::size_t i, int) const override { return current_[i]; }
 

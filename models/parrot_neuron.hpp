@@ -27,6 +27,7 @@ class ParrotNeuron final : public NodeGroup {
   std::uint8_t count_mask() const override { return 0b11; }
   void init_buffers() override;
   void update(UpdateContext& ctx, std::size_t begin, std::size_t end) override;
+  std::size_t state_bytes() const override { return last_spike_.capacity() * sizeof(step_t); }
 
  private:
   std::vector<step_t> last_spike_;

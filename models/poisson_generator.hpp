@@ -28,6 +28,9 @@ class PoissonGenerator final : public NodeGroup, public BinderModel<PoissonGener
   Dict get_status(std::size_t i) const override { return describe(params_[i]); }
   void calibrate(const CalibrationContext& ctx) override;
   void update(UpdateContext& ctx, std::size_t begin, std::size_t end) override;
+  std::size_t state_bytes() const override {
+    return size() * (sizeof(Parameters) + sizeof(DeviceSteps) + sizeof(double));
+  }
 
  private:
   std::vector<Parameters> params_;

@@ -125,6 +125,15 @@ Dict SpikeGenerator::get_status(std::size_t i) const {
   return d;
 }
 
+std::size_t SpikeGenerator::state_bytes() const {
+  std::size_t b = nodes_.capacity() * sizeof(Node);
+  for (const auto& n : nodes_)
+    b += (n.p.spike_times.capacity() + n.p.spike_weights.capacity() + n.p.spike_multiplicities.capacity()) *
+             sizeof(double) +
+         n.stamps.capacity() * sizeof(step_t);
+  return b;
+}
+
 void SpikeGenerator::init_buffers() {
   for (auto& node : nodes_) node.position = 0;
 }

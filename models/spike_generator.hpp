@@ -33,6 +33,7 @@ class SpikeGenerator final : public NodeGroup, public BinderModel<SpikeGenerator
   void reset_state() override { init_buffers(); }
   void calibrate(const CalibrationContext& ctx) override;
   void update(UpdateContext& ctx, std::size_t begin, std::size_t end) override;
+  std::size_t state_bytes() const override;
 
  private:
   struct Node {

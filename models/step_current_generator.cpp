@@ -75,6 +75,14 @@ const std::vector<std::string>& StepCurrentGenerator::recordables() const {
   return names;
 }
 
+std::size_t StepCurrentGenerator::state_bytes() const {
+  std::size_t b = nodes_.capacity() * sizeof(Node);
+  for (const auto& n : nodes_)
+    b += (n.p.amplitude_times.capacity() + n.p.amplitude_values.capacity()) * sizeof(double) +
+         n.stamps.capacity() * sizeof(step_t);
+  return b;
+}
+
 void StepCurrentGenerator::init_buffers() {
   for (auto& node : nodes_) {
     node.index = 0;

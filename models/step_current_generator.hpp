@@ -34,6 +34,7 @@ class StepCurrentGenerator final : public NodeGroup, public BinderModel<StepCurr
   void reset_state() override { init_buffers(); }
   void calibrate(const CalibrationContext& ctx) override;
   void update(UpdateContext& ctx, std::size_t begin, std::size_t end) override;
+  std::size_t state_bytes() const override;
   const std::vector<std::string>& recordables() const override;
   double recordable_value(std::size_t i, int) const override { return nodes_[i].current; }
 
