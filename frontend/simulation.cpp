@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <iomanip>
 #include <ostream>
 #include <sstream>
 #include <thread>
@@ -133,8 +134,8 @@ bool Simulation::run() {
         std::ostringstream line;
         line << "\r" << s.name << " [" << std::string(static_cast<std::size_t>(std::min(filled, width)), '#')
              << std::string(static_cast<std::size_t>(width - std::min(filled, width)), '.') << "] " << done << "/"
-             << s.simulation_time << " ms, wall " << std::round(wall * 10) / 10 << " s";
-        if (done > 0) line << ", real-time factor " << std::round(wall * 1000.0 / done * 100) / 100;
+             << s.simulation_time << " ms, wall " << std::fixed << std::setprecision(2) << wall << " s";
+        if (done > 0) line << ", real-time factor " << wall * 1000.0 / done;
         *options_.log << line.str() << std::flush;
       });
     }
