@@ -66,19 +66,37 @@ Kernel::SynapseSpec to_spec(const Kernel& k, const SynSpec& syn) {
   s.state = syn.state.empty() ? nullptr : &syn.state;
   return s;
 }
+
+// The receptor number a named port has on `target`'s model.
+long named_receptor(const Kernel& k, NodeId target, const std::string& name) {
+  const NodeGroup& g = k.group_of(target);
+  const Dict ports = g.model().receptor_types();
+  if (const Value* port = ports.find(name)) return static_cast<long>(port->as_int());
+  std::string valid;
+  for (const auto& [n, v] : ports) valid += (valid.empty() ? "" : ", ") + n;
+  throw UserError("receptor_name", "model " + g.model_name() + " has no receptor '" + name + "'" +
+                                       (valid.empty() ? " (it has no named receptors)" : "; valid: " + valid));
+}
 }  // namespace
 
 void Simulator::connect(const NodeCollection& sources, const NodeCollection& targets, Rule rule, const SynSpec& syn) {
-  const Kernel::SynapseSpec spec = to_spec(*kernel_, syn);
+  Kernel::SynapseSpec spec = to_spec(*kernel_, syn);
+  auto for_target = [&](NodeId target) -> const Kernel::SynapseSpec& {
+    if (!syn.receptor_name.empty()) {
+      spec.receptor = named_receptor(*kernel_, target, syn.receptor_name);
+      spec.has_receptor = true;
+    }
+    return spec;
+  };
   if (rule == Rule::one_to_one) {
     if (sources.size() != targets.size())
       throw UserError("connect", "one_to_one needs as many sources as targets (" + std::to_string(sources.size()) +
                                      " vs " + std::to_string(targets.size()) + ")");
-    for (std::size_t i = 0; i < sources.size(); ++i) kernel_->connect(sources[i], targets[i], spec);
+    for (std::size_t i = 0; i < sources.size(); ++i) kernel_->connect(sources[i], targets[i], for_target(targets[i]));
     return;
   }
   for (NodeId s : sources)
-    for (NodeId t : targets) kernel_->connect(s, t, spec);
+    for (NodeId t : targets) kernel_->connect(s, t, for_target(t));
 }
 
 void Simulator::connect(const std::vector<NodeId>& sources, const std::vector<NodeId>& targets,
@@ -98,6 +116,10 @@ void Simulator::connect(const std::vector<NodeId>& sources, const std::vector<No
     if (!delays.empty()) {
       spec.delay_ms = delays[k];
       spec.has_delay = true;
+    }
+    if (!syn.receptor_name.empty()) {
+      spec.receptor = named_receptor(*kernel_, targets[k], syn.receptor_name);
+      spec.has_receptor = true;
     }
     kernel_->connect(sources[k], targets[k], spec);
   }

@@ -49,6 +49,7 @@ struct SynSpec {
   std::optional<double> weight;
   std::optional<double> delay;  // ms
   std::optional<long> receptor;
+  std::string receptor_name;  // alternatively the target's named port, e.g. "AMPA" for ht_neuron
   Dict state;  // per-connection state of the synapse model (e.g. {"P", 0.5} for ht_synapse)
 };
 

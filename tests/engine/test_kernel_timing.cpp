@@ -187,3 +187,19 @@ TEST_CASE("node ids are consecutive from 1 in creation order", "[kernel]") {
   CHECK(b[0] == 4);
   CHECK(sim.get_status(2).at("model").as_string() == "parrot_neuron");
 }
+
+TEST_CASE("receptors can be addressed by name", "[kernel]") {
+  Simulator sim;
+  auto sg = sim.create("spike_generator", 1, {{"spike_times", dvec({1.0})}});
+  auto n = sim.create("ht_neuron");
+  sim.connect(sg, n, Rule::all_to_all, {.receptor_name = "GABA_A"});
+  auto c = sim.get_connections(sg[0], n[0]);
+  REQUIRE(c.size() == 1);
+  CHECK(c[0].receptor == 3);
+  try {
+    sim.connect(sg, n, Rule::all_to_all, {.receptor_name = "GABA_C"});
+    FAIL("expected an error");
+  } catch (const UserError& e) {
+    CHECK_THAT(e.what(), Catch::Contains("GABA_C") && Catch::Contains("AMPA, NMDA, GABA_A, GABA_B"));
+  }
+}
