@@ -21,7 +21,7 @@ Kernel::~Kernel() = default;
 // ---------------------------------------------------------------------------------- settings
 
 void Kernel::check_can_change_layout(const std::string& key) const {
-  if (!groups_.empty() || next_gid_ != 1)
+  if (!groups_.empty() || next_gid_ != 1 || simulated_)
     throw UserError(key, "can only be changed before any node is created");
 }
 
@@ -144,7 +144,7 @@ NodeId Kernel::create(const std::string& model_name, std::size_t n, const Dict& 
   check_fits_in_memory(model, n);
   const NodeId first = next_gid_;
   std::unique_ptr<NodeGroup> g = model.create(first, n);
-  g->set_layout(settings_.threads);
+  g->set_layout(settings_.threads, static_cast<int>(first % static_cast<NodeId>(settings_.threads)));
   g->attach(&grid_, [this] { return clock_steps(); });
   if (!params.empty()) {
     try {
@@ -246,6 +246,9 @@ std::uint16_t Kernel::delay_steps(double delay_ms, const std::string& where) con
     throw UserError(where, "delay must be a finite number of ms, got " + format_number(delay_ms));
   if (delay_ms * grid_.steps_per_ms() > 1e9)  // checked before the conversion to an integer overflows
     throw UserError(where, "delay " + format_number(delay_ms) + " ms exceeds the largest supported delay of 65535 steps");
+  if (delay_ms * grid_.steps_per_ms() < 0.5)
+    throw UserError(where, "delay " + format_number(delay_ms) + " ms is less than one time step (" +
+                               format_number(grid_.resolution()) + " ms)");
   const step_t d = grid_.delay_to_steps(delay_ms);
   if (d < 1)
     throw UserError(where, "delay " + format_number(delay_ms) + " ms is less than one time step (" +
@@ -272,7 +275,7 @@ void Kernel::connect(NodeId source, NodeId target, const SynapseSpec& spec) {
   const double weight = spec.has_weight ? spec.weight : model.common().weight;
   const double delay = spec.has_delay ? spec.delay_ms : model.common().delay;
   const long receptor = spec.has_receptor ? spec.receptor : model.common().receptor_type;
-  if (std::isnan(weight)) throw UserError("weight", "must be a number, got NaN");
+  if (!std::isfinite(weight)) throw UserError("weight", "must be a finite number, got " + format_number(weight));
   const std::uint16_t d = delay_steps(delay, "delay");
 
   if (auto* det = dynamic_cast<RecorderGroup*>(&tgt)) {
@@ -401,7 +404,13 @@ std::size_t Kernel::connection_bytes() const {
   return b;
 }
 
+void Kernel::check_synapse_status(const std::string& synapse_model, const Dict& d) const {
+  const SynapseModel& m = models_.synapse_model(synapse_model);
+  m.make_store()->set_all(d, m.name());  // an empty store validates keys and values only
+}
+
 void Kernel::set_synapse_status(const std::string& synapse_model, const Dict& d) {
+  check_synapse_status(synapse_model, d);
   const SynapseModel& m = models_.synapse_model(synapse_model);
   for (auto& t : threads_)
     if (SynapseStore* s = t->connections.find_store(m.id())) s->set_all(d, m.name());

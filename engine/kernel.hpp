@@ -121,6 +121,8 @@ class Kernel {
   std::size_t num_connections() const;
   std::size_t connection_bytes() const;
   void set_synapse_status(const std::string& synapse_model, const Dict& d);
+  // Throws the error set_synapse_status would throw, changing nothing.
+  void check_synapse_status(const std::string& synapse_model, const Dict& d) const;
 
   // --- simulation ---
   void simulate(double ms);
@@ -167,6 +169,7 @@ class Kernel {
                        const SynapseSpec& spec);
   void note_delay(std::uint16_t d);
   void layout_arenas();
+  void advance(int to_step);  // after a slice (part): the clock, pending weight events, progress
   void merge_emissions();
   void record_spikes();
   void commit_samples();
@@ -184,7 +187,7 @@ class Kernel {
   std::vector<DetectorLink> detector_links_;  // in connection order
   std::vector<std::uint32_t> detector_begin_; // CSR by source id into detector_targets_
   std::vector<RecordingDevice*> detector_targets_;
-  std::map<const RecordingDevice*, Rng> detector_rngs_;  // only detectors of Poisson generators
+  std::map<std::pair<NodeId, NodeId>, Rng> detector_rngs_;  // (detector, Poisson source) streams
   std::size_t multimeter_links_ = 0;
   std::uint64_t projections_made_ = 0;
   std::vector<RecordingDevice*> multimeters_;
@@ -202,6 +205,7 @@ class Kernel {
   std::vector<RecordBatch> pending_weights_;
   std::atomic<bool> stop_requested_{false};
   bool stopped_ = false;
+  bool broken_ = false;  // a simulation failed mid-slice
   std::function<void(step_t)> progress_;
   PhaseTimes times_;
 };

@@ -35,6 +35,8 @@ void Kernel::simulate(double ms) {
   if (!std::isfinite(ms) || ms < 0.0)
     throw UserError("simulate", "time must be a non-negative finite number of ms, got " + format_number(ms));
   if (ms == 0.0) return;
+  if (ms * grid_.steps_per_ms() > 1e15)
+    throw UserError("simulate", "time " + format_number(ms) + " ms is too long for one simulate call");
   if (grid_.ms_to_tics(ms) < grid_.tics_per_step())
     throw UserError("simulate", "time " + format_number(ms) + " ms is shorter than one step (" +
                                     format_number(grid_.resolution()) + " ms)");
@@ -139,127 +141,121 @@ void Kernel::prepare() {
 }
 
 void Kernel::run(step_t steps) {
+  if (broken_)
+    throw UserError("simulate", "an earlier simulation stopped with an error; the network's state is undefined. "
+                                "Create a new simulator");
   const auto t_start = std::chrono::steady_clock::now();
   const int n_threads = settings_.threads;
   step_t to_do = steps;
   int to_step = 0;
-  bool done = false;
+  bool done = false, deliver_now = false;
   std::atomic<bool> failed{false};
   std::vector<std::exception_ptr> errors(static_cast<std::size_t>(n_threads));
   stopped_ = false;
 
-#pragma omp parallel num_threads(n_threads)
-  {
-    const int t = omp_get_thread_num();
+  // One context per (virtual) thread: a thread's nodes, connections and buffers.
+  std::vector<UpdateContext> update_ctx(static_cast<std::size_t>(n_threads));
+  std::vector<DeliveryContext> deliver_ctx(static_cast<std::size_t>(n_threads));
+  for (int t = 0; t < n_threads; ++t) {
     KernelThread& ts = *threads_[static_cast<std::size_t>(t)];
-    UpdateContext ctx;
+    UpdateContext& ctx = update_ctx[static_cast<std::size_t>(t)];
     ctx.thread = t;
     ctx.ring_len = ring_len_;
     ctx.arena = ts.arena.data();
     ctx.grid = &grid_;
     ctx.emissions = &ts.emissions;
     ctx.samples = &ts.samples;
-    DeliveryContext dctx;
+    DeliveryContext& dctx = deliver_ctx[static_cast<std::size_t>(t)];
     dctx.arena = ts.arena.data();
     dctx.ring_len = ring_len_;
     dctx.targets = ts.targets.data();
     dctx.rngs = ts.rngs.data();
     dctx.weight_events = &ts.weight_events;
     dctx.grid = &grid_;
+  }
+  auto guarded = [&](int t, auto&& work) {
+    try {
+      work();
+    } catch (...) {
+      errors[static_cast<std::size_t>(t)] = std::current_exception();
+      failed.store(true);
+    }
+  };
+
+#pragma omp parallel num_threads(n_threads)
+  {
+    // OpenMP may give fewer threads than asked for (OMP_THREAD_LIMIT, OMP_DYNAMIC, nested
+    // regions): each team member then serves every team-size-th virtual thread.
+    const int member = omp_get_thread_num(), team = omp_get_num_threads();
 
     while (true) {
 #pragma omp single
       {
         if (to_do <= 0 || failed.load()) {
           done = true;
-        } else if (from_step_ == 0 && stop_requested_.load(std::memory_order_relaxed)) {
+        } else if (from_step_ == 0 && stop_requested_.exchange(false, std::memory_order_relaxed)) {
           done = true;
           stopped_ = true;
         } else {
           if (from_step_ == 0) {  // NEST collects the previous slice's records now
-            const auto tw = std::chrono::steady_clock::now();
-            commit_samples();
-            commit_weight_events();
-            times_.write += seconds_since(tw);
+            guarded(member, [&] {
+              const auto tw = std::chrono::steady_clock::now();
+              commit_samples();
+              commit_weight_events();
+              times_.write += seconds_since(tw);
+            });
           }
+          done = failed.load();
           to_step = static_cast<int>(std::min<step_t>(from_step_ + to_do, min_delay_));
         }
       }
       if (done) break;
 
-      ctx.origin = clock_;
-      ctx.from = from_step_;
-      ctx.to = to_step;
-      try {
-        for (auto& g : groups_) {
-          if (g->kind() == NodeKind::recorder) continue;
-          const std::size_t b = g->chunk_begin(t), e = g->chunk_end(t);
-          if (b < e) g->update(ctx, b, e);
-        }
-      } catch (...) {
-        errors[static_cast<std::size_t>(t)] = std::current_exception();
-        failed.store(true);
+      for (int t = member; t < n_threads; t += team) {
+        UpdateContext& ctx = update_ctx[static_cast<std::size_t>(t)];
+        ctx.origin = clock_;
+        ctx.from = from_step_;
+        ctx.to = to_step;
+        guarded(t, [&] {
+          for (auto& g : groups_) {
+            if (g->kind() == NodeKind::recorder) continue;
+            const std::size_t b = g->chunk_begin(t), e = g->chunk_end(t);
+            if (b < e) g->update(ctx, b, e);
+          }
+        });
       }
 #pragma omp barrier
-      const bool complete = to_step == min_delay_;
 #pragma omp single
       {
         // Spike detectors see spikes as they are sent, even in a slice a Simulate call ends inside.
+        const bool complete = to_step == min_delay_;
         if (!failed.load()) {
-          try {
+          guarded(member, [&] {
             const auto tw = std::chrono::steady_clock::now();
             record_spikes();
             if (complete) merge_emissions();
             times_.write += seconds_since(tw);
-          } catch (...) {
-            errors[static_cast<std::size_t>(t)] = std::current_exception();
-            failed.store(true);
-          }
+          });
         }
+        deliver_now = complete && !failed.load();  // decided once, for every thread alike
       }
-      if (complete && !failed.load()) {
-        try {
-          std::uint64_t delivered = 0;
-          for (const Emission& e : merged_) delivered += ts.connections.deliver(e, clock_ + e.lag + 1, dctx);
-          ts.synaptic_events += delivered;
-        } catch (...) {
-          errors[static_cast<std::size_t>(t)] = std::current_exception();
-          failed.store(true);
+      if (deliver_now) {
+        for (int t = member; t < n_threads; t += team) {
+          guarded(t, [&] {
+            KernelThread& ts = *threads_[static_cast<std::size_t>(t)];
+            std::uint64_t delivered = 0;
+            for (const Emission& e : merged_)
+              delivered += ts.connections.deliver(e, clock_ + e.lag + 1, deliver_ctx[static_cast<std::size_t>(t)]);
+            ts.synaptic_events += delivered;
+          });
         }
 #pragma omp barrier
       }
 #pragma omp single
       {
-        to_do -= to_step - from_step_;
-        if (complete) {
-          clock_ += min_delay_;
-          from_step_ = 0;
-          if (!failed.load()) {
-            // Weight events are window-tested now, as NEST does when the recorder handles them.
-            for (auto& tp : threads_) {
-              for (const WeightEvent& w : tp->weight_events) {
-                RecordingDevice& dev = *weight_recorders_[w.recorder];
-                const auto& p = dev.params();
-                if (!dev.active(w.stamp)) continue;
-                if (!p.senders.empty() && !std::binary_search(p.senders.begin(), p.senders.end(),
-                                                              static_cast<std::int64_t>(w.sender)))
-                  continue;
-                if (!p.targets.empty() && !std::binary_search(p.targets.begin(), p.targets.end(),
-                                                              static_cast<std::int64_t>(w.target)))
-                  continue;
-                RecordBatch& b = pending_weights_[w.recorder];
-                b.senders.push_back(w.sender);
-                b.targets.push_back(w.target);
-                b.stamps.push_back(w.stamp);
-                b.weights.push_back(w.weight);
-                b.receptors.push_back(w.receptor);
-              }
-              tp->weight_events.clear();
-            }
-            if (progress_) progress_(clock_);
-          }
-        } else {
-          from_step_ = to_step;
+        if (!failed.load()) {
+          to_do -= to_step - from_step_;
+          advance(to_step);
         }
       }
     }
@@ -267,7 +263,42 @@ void Kernel::run(step_t steps) {
   simulated_ = true;
   times_.simulate += seconds_since(t_start);
   for (auto& e : errors)
-    if (e) std::rethrow_exception(e);
+    if (e) {
+      broken_ = true;  // the failed slice is half done: no further simulation from here
+      std::rethrow_exception(e);
+    }
+}
+
+void Kernel::advance(int to_step) {
+  const bool complete = to_step == min_delay_;
+  if (!complete) {
+    from_step_ = to_step;
+    return;
+  }
+  clock_ += min_delay_;
+  from_step_ = 0;
+  // Weight events are window-tested now, as NEST does when the recorder handles them.
+  for (auto& tp : threads_) {
+    for (const WeightEvent& w : tp->weight_events) {
+      RecordingDevice& dev = *weight_recorders_[w.recorder];
+      const auto& p = dev.params();
+      if (!dev.active(w.stamp)) continue;
+      if (!p.senders.empty() &&
+          !std::binary_search(p.senders.begin(), p.senders.end(), static_cast<std::int64_t>(w.sender)))
+        continue;
+      if (!p.targets.empty() &&
+          !std::binary_search(p.targets.begin(), p.targets.end(), static_cast<std::int64_t>(w.target)))
+        continue;
+      RecordBatch& b = pending_weights_[w.recorder];
+      b.senders.push_back(w.sender);
+      b.targets.push_back(w.target);
+      b.stamps.push_back(w.stamp);
+      b.weights.push_back(w.weight);
+      b.receptors.push_back(w.receptor);
+    }
+    tp->weight_events.clear();
+  }
+  if (progress_) progress_(clock_);
 }
 
 void Kernel::merge_emissions() {
@@ -315,9 +346,11 @@ void Kernel::record_spikes() {
       long n = static_cast<long>(e.value);
       if (e.kind == EventKind::poisson) {
         // A detector of Poisson generators draws its own train, from its own stream.
-        auto rng = detector_rngs_.find(det);
+        // one stream per (detector, source): draws stay in time order however the run is split
+        const auto key = std::make_pair(det->gid(), e.source);
+        auto rng = detector_rngs_.find(key);
         if (rng == detector_rngs_.end())
-          rng = detector_rngs_.emplace(det, make_stream(settings_.seed, StreamPurpose::node, det->gid())).first;
+          rng = detector_rngs_.emplace(key, make_stream(settings_.seed, StreamPurpose::node, det->gid(), e.source)).first;
         n = poisson(rng->second, e.value);
       }
       if (n <= 0) continue;

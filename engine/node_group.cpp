@@ -32,10 +32,16 @@ const std::vector<std::string>& NodeGroup::recordables() const {
 
 double NodeGroup::recordable_value(std::size_t, int) const { return 0.0; }
 
-void NodeGroup::set_layout(int n_threads) {
-  chunk_begin_.assign(static_cast<std::size_t>(n_threads) + 1, 0);
-  for (int t = 0; t <= n_threads; ++t)
-    chunk_begin_[t] = n_ * static_cast<std::size_t>(t) / static_cast<std::size_t>(n_threads);
+void NodeGroup::set_layout(int n_threads, int first_thread) {
+  // Contiguous chunks in thread order; the n % T larger ones start at `first_thread`, so that
+  // groups smaller than the thread count (a node at a time) spread over the threads.
+  const auto threads = static_cast<std::size_t>(n_threads);
+  const std::size_t base = n_ / threads, extra = n_ % threads;
+  chunk_begin_.assign(threads + 1, 0);
+  for (std::size_t t = 0; t < threads; ++t) {
+    const std::size_t rank = (t + threads - static_cast<std::size_t>(first_thread) % threads) % threads;
+    chunk_begin_[t + 1] = chunk_begin_[t] + base + (rank < extra ? 1 : 0);
+  }
   local_base_.assign(static_cast<std::size_t>(n_threads), 0);
   arena_offset_.assign(static_cast<std::size_t>(n_threads), 0);
 }

@@ -143,7 +143,7 @@ class NodeGroup {
   virtual double recordable_value(std::size_t i, int which) const;
 
   // --- thread layout, set by the kernel ---
-  void set_layout(int n_threads);
+  void set_layout(int n_threads, int first_thread = 0);
   int thread_of(std::size_t i) const;
   std::size_t chunk_begin(int thread) const { return chunk_begin_[thread]; }
   std::size_t chunk_end(int thread) const { return chunk_begin_[thread + 1]; }

@@ -196,6 +196,7 @@ void RecordingDevice::calibrate(const RecordingContext& ctx) {
   if (params_.stop < params_.start)
     throw UserError(model_ + "/stop", "must not be smaller than start");
   if (params_.binary) throw UserError(model_ + "/binary", "binary text output is not supported");
+  if (params_.precision > 30) throw UserError(model_ + "/precision", "must be at most 30 digits");
   if (!params_.use_gid_in_filename && params_.label.empty())
     throw UserError(model_ + "/label", "must be set when use_gid_in_filename is false");
   t_min_ = g.ms_to_steps(params_.origin + params_.start);
@@ -205,7 +206,7 @@ void RecordingDevice::calibrate(const RecordingContext& ctx) {
   std::vector<OpenSink> kept;
   for (auto& s : sinks_) {
     const bool wanted = std::find(params_.record_to.begin(), params_.record_to.end(), s.backend) != params_.record_to.end();
-    if (wanted && s.label == params_.label) {
+    if (wanted && s.label == params_.label + "|" + ctx.data_path + "|" + ctx.data_prefix) {
       kept.push_back(std::move(s));
     } else {
       s.sink->close();
@@ -219,7 +220,8 @@ void RecordingDevice::calibrate(const RecordingContext& ctx) {
     if (open) continue;
     if (!ctx.backends || !ctx.backends->has(backend))
       throw UserError(model_ + "/record_to", "back-end '" + backend + "' is not available in this program");
-    sinks_.push_back({backend, params_.label, ctx.backends->open(backend, describe(ctx))});
+    sinks_.push_back({backend, params_.label + "|" + ctx.data_path + "|" + ctx.data_prefix,
+                      ctx.backends->open(backend, describe(ctx))});
   }
 }
 

@@ -164,7 +164,7 @@ class RecordingDevice {
   RecordBatch memory_;
   struct OpenSink {
     std::string backend;
-    std::string label;
+    std::string label;  // label|data_path|data_prefix it was opened with: a change reopens it
     std::unique_ptr<RecordSink> sink;
   };
   std::vector<OpenSink> sinks_;

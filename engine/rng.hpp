@@ -48,10 +48,17 @@ inline Rng make_stream(std::uint64_t seed, StreamPurpose purpose, std::uint64_t 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
-inline long poisson(Rng& rng, double mean) {
-  boost::random::poisson_distribution<long, double> draw(mean);
-  return draw(rng);
-}
+// Poisson deviates of one mean; set up once, drawn many times.
+class PoissonDraw {
+ public:
+  explicit PoissonDraw(double mean) : dist_(mean) {}
+  long operator()(Rng& rng) { return dist_(rng); }
+
+ private:
+  boost::random::poisson_distribution<long, double> dist_;
+};
+
+inline long poisson(Rng& rng, double mean) { return PoissonDraw(mean)(rng); }
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <numeric>
@@ -148,16 +149,17 @@ class SynapseStoreOf final : public SynapseStore {
 
   void add(NodeId source, std::uint32_t target, std::uint8_t buffer, double weight, std::uint16_t delay,
            const Dict* state) override {
+    State s{};
+    if constexpr (Syn::has_state) {
+      s = Syn::initial_state(*defaults_);
+      if (state) Syn::set_state(s, *state, "");  // may throw: before anything is stored
+    }
     pending_source_.push_back(source);
     target_.push_back(target);
     buffer_.push_back(buffer);
     delay_.push_back(delay);
     weight_.push_back(weight);
-    if constexpr (Syn::has_state) {
-      State s = Syn::initial_state(*defaults_);
-      if (state) Syn::set_state(s, *state, "");
-      state_.push_back(s);
-    }
+    if constexpr (Syn::has_state) state_.push_back(s);
   }
 
   std::vector<Run> finalize() override {
@@ -229,7 +231,10 @@ class SynapseStoreOf final : public SynapseStore {
     }
     double w = 0.0;
     const Value* wv = d.find("weight");
-    if (wv) w = wv->as_double();
+    if (wv) {
+      w = wv->as_double();
+      if (!std::isfinite(w)) throw UserError("weight", "must be a finite number, got " + format_number(w));
+    }
     for (std::size_t k = 0; k < target_.size(); ++k) {
       if (wv) weight_[k] = w;
       if constexpr (Syn::has_state) Syn::set_state(state_[k], d, model);
@@ -242,6 +247,7 @@ class SynapseStoreOf final : public SynapseStore {
                     DeliveryContext& ctx) {
     const int ring = ctx.ring_len;
     const int base_slot = static_cast<int>((stamp - 1) % ring);
+    PoissonDraw draw(K == EventKind::poisson ? e.value : 1.0);  // set up once per event
     const double stamp_ms = ctx.grid->steps_to_ms(stamp);
     for (std::uint32_t k = begin; k < end; ++k) {
       const TargetInfo& tgt = ctx.targets[target_[k]];
@@ -255,7 +261,7 @@ class SynapseStoreOf final : public SynapseStore {
       } else {
         double mult = e.value;
         if constexpr (K == EventKind::poisson) {
-          mult = static_cast<double>(poisson(ctx.rngs[tgt.rng], e.value));
+          mult = static_cast<double>(draw(ctx.rngs[tgt.rng]));
           if (mult == 0.0) continue;
         }
         amount = counts ? mult : w * mult;

@@ -24,14 +24,17 @@ void TimeGrid::set_resolution(double ms, std::int64_t tics_per_ms) {
 }
 
 step_t TimeGrid::ms_to_steps(double ms) const {
-  if (std::isinf(ms)) return ms > 0 ? step_infinity : -step_infinity;
+  // beyond ~10^15 tics a time is "never" for any simulation (and would overflow the conversion)
+  if (std::isinf(ms) || std::fabs(ms) * static_cast<double>(tics_per_ms_) > 1e15)
+    return ms > 0 ? step_infinity : -step_infinity;
   const std::int64_t tics = ms_to_tics(ms);
   if (tics >= 0) return (tics + tics_per_step_ - 1) / tics_per_step_;
   return -((-tics) / tics_per_step_);
 }
 
 step_t TimeGrid::ms_stamp_steps(double ms) const {
-  if (std::isinf(ms)) return ms > 0 ? step_infinity : -step_infinity;
+  if (std::isinf(ms) || std::fabs(ms) * static_cast<double>(tics_per_ms_) > 1e15)
+    return ms > 0 ? step_infinity : -step_infinity;
   // trunc to tics, round down to a step, add a step if still below ms
   const auto tics = static_cast<std::int64_t>(ms * static_cast<double>(tics_per_ms_));
   step_t steps = tics / tics_per_step_;

@@ -24,9 +24,14 @@ class TimeGrid {
 
   // Nearest tic: floor(ms·tics_per_ms + 0.5).
   std::int64_t ms_to_tics(double ms) const {
-    return static_cast<std::int64_t>(std::floor(ms * static_cast<double>(tics_per_ms_) + 0.5));
+    const double tics = std::floor(ms * static_cast<double>(tics_per_ms_) + 0.5);
+    if (!(std::fabs(tics) < 4e18)) return tics > 0 ? std::int64_t{1} << 62 : -(std::int64_t{1} << 62);
+    return static_cast<std::int64_t>(tics);
   }
-  bool is_on_grid(double ms) const { return ms_to_tics(ms) % tics_per_step_ == 0; }
+  // Times beyond 10^15 tics count as never (infinite) and are accepted like infinity.
+  bool is_on_grid(double ms) const {
+    return std::fabs(ms) * static_cast<double>(tics_per_ms_) > 1e15 || ms_to_tics(ms) % tics_per_step_ == 0;
+  }
   // Time::ms(t).get_steps(): nearest tic, then rounded up to a whole step. +inf stays infinite.
   step_t ms_to_steps(double ms) const;
   // Delays: floor(ms·steps_per_ms + 0.5), NEST's Time::delay_ms_to_steps.

@@ -191,6 +191,8 @@ void Hdf5Sink::write_samples(const RecordBatch& b) {
                         std::min<hsize_t>(cols, 131072)};
     hid_t space = H5Screate_simple(2, dims, maxdims);
     hid_t props = compressed_chunks(2, chunk, path_);
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    check(H5Pset_fill_value(props, H5T_NATIVE_DOUBLE, &nan), path_, "fill value");  // unrecorded rows read NaN
     data_ = checked(H5Dcreate2(group_, "data", H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, props, H5P_DEFAULT), path_,
                     "dataset creation");
     H5Pclose(props);
@@ -213,11 +215,13 @@ void Hdf5Sink::write_samples(const RecordBatch& b) {
         pending_rows_.insert(pending_rows_.end(), row_.begin(), row_.end());
         std::fill(row_.begin(), row_.end(), std::numeric_limits<double>::quiet_NaN());
       }
-      // Times the recorder did not record (e.g. a record: false session) become rows of NaN, so
-      // that row i stays at time start + i·step, as the mapping says.
-      if (last_stamp_ >= 0 && interval_steps_ > 0)
-        for (step_t t = last_stamp_ + interval_steps_; t < b.stamps[r]; t += interval_steps_)
-          pending_rows_.insert(pending_rows_.end(), row_.begin(), row_.end());
+      // Times the recorder did not record (e.g. a record: false session) become rows of the NaN
+      // fill value, so that row i stays at time start + i·step as the mapping says; they are
+      // only allocated in the file, never in memory.
+      if (last_stamp_ >= 0 && interval_steps_ > 0 && b.stamps[r] - last_stamp_ > interval_steps_) {
+        write_pending_rows();
+        skip_rows(static_cast<std::size_t>((b.stamps[r] - last_stamp_) / interval_steps_ - 1));
+      }
       row_stamp_ = b.stamps[r];
       if (first_stamp_ < 0) first_stamp_ = row_stamp_;
       last_stamp_ = row_stamp_;
@@ -230,6 +234,30 @@ void Hdf5Sink::write_samples(const RecordBatch& b) {
   if (pending_rows_.size() >= (1u << 20)) flush_samples();
 }
 
+void Hdf5Sink::write_pending_rows() {
+  const hsize_t cols = row_.size();
+  if (pending_rows_.empty() || cols == 0) return;
+  const hsize_t rows = pending_rows_.size() / cols;
+  hsize_t new_dims[2] = {rows_written_ + rows, cols};
+  check(H5Dset_extent(data_, new_dims), path_, "extending the report");
+  hid_t space = H5Dget_space(data_);
+  hsize_t start[2] = {rows_written_, 0}, count[2] = {rows, cols};
+  check(H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, count, nullptr), path_, "selection");
+  hid_t mem = H5Screate_simple(2, count, nullptr);
+  check(H5Dwrite(data_, H5T_NATIVE_DOUBLE, mem, space, H5P_DEFAULT, pending_rows_.data()), path_, "write");
+  H5Sclose(mem);
+  H5Sclose(space);
+  rows_written_ += rows;
+  pending_rows_.clear();
+}
+
+void Hdf5Sink::skip_rows(std::size_t n) {
+  if (n == 0) return;
+  rows_written_ += n;
+  hsize_t new_dims[2] = {rows_written_, row_.size()};
+  check(H5Dset_extent(data_, new_dims), path_, "extending the report");
+}
+
 void Hdf5Sink::flush_samples() {
   if (data_ < 0) return;
   // The current row is complete once its batch has been written: batches end at slice boundaries.
@@ -238,21 +266,7 @@ void Hdf5Sink::flush_samples() {
     std::fill(row_.begin(), row_.end(), std::numeric_limits<double>::quiet_NaN());
     row_stamp_ = -1;
   }
-  const hsize_t cols = row_.size();
-  if (!pending_rows_.empty() && cols > 0) {
-    const hsize_t rows = pending_rows_.size() / cols;
-    hsize_t new_dims[2] = {rows_written_ + rows, cols};
-    check(H5Dset_extent(data_, new_dims), path_, "extending the report");
-    hid_t space = H5Dget_space(data_);
-    hsize_t start[2] = {rows_written_, 0}, count[2] = {rows, cols};
-    check(H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, count, nullptr), path_, "selection");
-    hid_t mem = H5Screate_simple(2, count, nullptr);
-    check(H5Dwrite(data_, H5T_NATIVE_DOUBLE, mem, space, H5P_DEFAULT, pending_rows_.data()), path_, "write");
-    H5Sclose(mem);
-    H5Sclose(space);
-    rows_written_ += rows;
-    pending_rows_.clear();
-  }
+  write_pending_rows();
   if (first_stamp_ >= 0) {
     hid_t mapping = H5Gopen2(group_, "mapping", H5P_DEFAULT);
     const double t[3] = {desc_.stamp_ms(first_stamp_), desc_.stamp_ms(last_stamp_) + desc_.interval, desc_.interval};

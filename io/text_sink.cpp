@@ -49,12 +49,17 @@ void TextFormatter::number(double v, std::string& out) const {
   char buf[64];
   const auto fmt = d_.scientific ? std::chars_format::scientific : std::chars_format::fixed;
   auto res = std::to_chars(buf, buf + sizeof buf, v, fmt, d_.precision);
-  if (res.ec != std::errc()) {
-    const int n = std::snprintf(buf, sizeof buf, d_.scientific ? "%.*e" : "%.*f", d_.precision, v);
-    out.append(buf, static_cast<std::size_t>(std::max(n, 0)));
+  if (res.ec == std::errc()) {
+    out.append(buf, res.ptr);
     return;
   }
-  out.append(buf, res.ptr);
+  // Too long for the buffer (e.g. 1e70 in fixed notation): format at its full length.
+  const char* pattern = d_.scientific ? "%.*e" : "%.*f";
+  const int n = std::snprintf(nullptr, 0, pattern, d_.precision, v);
+  if (n <= 0) return;
+  std::string wide(static_cast<std::size_t>(n) + 1, '\0');
+  std::snprintf(wide.data(), wide.size(), pattern, d_.precision, v);
+  out.append(wide.data(), static_cast<std::size_t>(n));
 }
 
 void TextFormatter::format(const RecordBatch& b, std::size_t r, std::string& out) const {

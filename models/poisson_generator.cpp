@@ -1,5 +1,7 @@
 #include "models/poisson_generator.hpp"
 
+#include <cmath>
+
 namespace nestling {
 
 const ParamBinder<PoissonGenerator::Parameters>& PoissonGenerator::binder() {
@@ -27,6 +29,9 @@ void PoissonGenerator::calibrate(const CalibrationContext& ctx) {
   for (std::size_t i = 0; i < size(); ++i) {
     params_[i].window.check(*ctx.grid, model_name());
     steps_[i].calibrate(params_[i].window, *ctx.grid);
+    if (!std::isfinite(params_[i].rate) || params_[i].rate > 1e12)
+      throw UserError(model_name() + "/rate", "must be a finite rate up to 1e12 spikes/s, got " +
+                                                  format_number(params_[i].rate));
     lambda_[i] = ctx.grid->resolution() * params_[i].rate * 1e-3;
   }
 }
