@@ -136,6 +136,7 @@ class Kernel {
   int max_delay() const { return max_delay_; }
   // Asks a running simulation to stop at the next slice boundary (async-signal-safe).
   void request_stop() { stop_requested_.store(true, std::memory_order_relaxed); }
+  bool stop_pending() const { return stop_requested_.load(std::memory_order_relaxed); }
   bool stopped() const { return stopped_; }
   // Records still pending at the end of the run (NEST drops them; see docs/recording).
   void flush_pending();

@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <charconv>
 #include <csignal>
 #include <iomanip>
 #include <iostream>
@@ -23,8 +24,10 @@ namespace {
 
 std::atomic<frontend::Simulation*> g_running{nullptr};
 
-extern "C" void on_stop_signal(int) {
+// The first SIGINT/SIGTERM asks the run to stop at the next slice; a second one ends the process.
+extern "C" void on_stop_signal(int signal) {
   if (frontend::Simulation* s = g_running.load()) s->request_stop();
+  std::signal(signal, SIG_DFL);
 }
 
 std::string default_text(const Value& v) {
@@ -163,19 +166,17 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   frontend::RunOptions opts;
-  std::string tree_path, model_name, output, input;
+  std::string tree_path, model_name, output, input, seed_text, stats_file;
   int threads = 0;
-  long long seed = -1;
   bool timings = false, quiet = false;
-  std::string stats_file;
 
   auto* run = app.add_subcommand("run", "Build the network of TREE and run its sessions into the output directory");
   run->add_option("TREE", tree_path, "tree_paths.yml or a single parameter tree file")->required();
   run->add_option("-o,--output", output, "output directory (overrides simulation/params/output_dir)");
   run->add_option("-i,--input", input, "input directory for from_array files (overrides simulation/params/input_dir)");
   run->add_option("--threads", threads, "number of threads (overrides kernel/nest_params/local_num_threads)")
-      ->check(CLI::PositiveNumber);
-  run->add_option("--seed", seed, "random seed (overrides kernel/params/nest_seed)")->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(1, 1024));
+  run->add_option("--seed", seed_text, "random seed, 0 to 2^63-1 (overrides kernel/params/nest_seed)");
   run->add_flag("--force", opts.force, "replace the outputs of a previous run in the output directory");
   run->add_flag("--timings", timings, "print the time spent in each phase");
   run->add_option("--stats", stats_file, "write the run's figures (times, sizes, spikes, memory) as YAML to this file");
@@ -183,7 +184,8 @@ int main(int argc, char** argv) {
 
   auto* validate = app.add_subcommand("validate", "Build the network of TREE and print a summary, without simulating");
   validate->add_option("TREE", tree_path, "tree_paths.yml or a single parameter tree file")->required();
-  validate->add_option("--threads", threads, "number of threads")->check(CLI::PositiveNumber);
+  validate->add_option("-i,--input", input, "input directory for from_array files");
+  validate->add_option("--threads", threads, "number of threads")->check(CLI::Range(1, 1024));
 
   auto* models = app.add_subcommand("models", "List the models, or show one model's parameters, units and defaults");
   models->add_option("NAME", model_name, "a model name");
@@ -191,16 +193,25 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    std::cerr << "nestling: " << e.what() << " (see nestling --help)\n";
+    return 2;
   }
-  if (threads > 0) opts.threads = threads;
-  if (seed >= 0) opts.seed = seed;
-  if (!output.empty()) opts.output_dir = output;
-  if (!input.empty()) opts.input_dir = input;
-  opts.log = quiet ? nullptr : &std::cerr;
-  opts.progress_bar = !quiet && ::isatty(STDERR_FILENO);
-
   try {
+    if (threads > 0) opts.threads = threads;
+    if (!seed_text.empty()) {
+      long long seed = -1;
+      const auto [end, ec] = std::from_chars(seed_text.data(), seed_text.data() + seed_text.size(), seed);
+      if (ec != std::errc() || end != seed_text.data() + seed_text.size() || seed < 0)
+        throw UserError("--seed", "must be a whole number from 0 to 2^63-1, got '" + seed_text + "'");
+      opts.seed = seed;
+    }
+    if (run->count("--output") && output.empty()) throw UserError("--output", "must not be empty");
+    if (!output.empty()) opts.output_dir = output;
+    if (!input.empty()) opts.input_dir = input;
+    opts.log = quiet ? nullptr : &std::cerr;
+    opts.progress_bar = !quiet && ::isatty(STDERR_FILENO);
+
     if (*models) return models_command(model_name);
     const auto t0 = std::chrono::steady_clock::now();
     frontend::Simulation sim(load_tree(tree_path), opts);
@@ -216,15 +227,23 @@ int main(int argc, char** argv) {
     g_running.store(nullptr);
     const auto t2 = std::chrono::steady_clock::now();
     if (timings) print_timings(sim, std::cerr);
+    if (!quiet) std::cerr << (complete ? "outputs in " : "outputs of what ran in ") << sim.output_dir() << "\n";
     if (!stats_file.empty())
       write_stats(stats_file, sim, std::chrono::duration<double>(t1 - t0).count(),
                   std::chrono::duration<double>(t2 - t1).count());
-    if (!quiet) std::cerr << "outputs in " << sim.output_dir() << "\n";
     return complete ? 0 : 130;
   } catch (const UserError& e) {
     g_running.store(nullptr);
     std::cerr << "nestling: " << e.what() << "\n";
     return 2;
+  } catch (const std::bad_alloc&) {
+    g_running.store(nullptr);
+    std::cerr << "nestling: out of memory (the network or its recordings do not fit in this machine)\n";
+    return 2;
+  } catch (const std::exception& e) {
+    g_running.store(nullptr);
+    std::cerr << "nestling: internal error (please report it): " << e.what() << "\n";
+    return 1;
   }
 }
 

@@ -26,6 +26,14 @@ ParamsTree* projection_models_subtree(ParamsTree& network) {
 
 std::string population_text(const std::optional<std::string>& p) { return p ? *p : "None"; }
 
+// Names become file names (recorder labels, metadata files): no '/' and no control characters.
+void check_name(const ParamsTree& node) {
+  const std::string& n = node.name();
+  if (n.empty() || n.find('/') != std::string::npos ||
+      std::any_of(n.begin(), n.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; }))
+    tree_error(node, "", "", "'" + n + "' cannot be a name: names become file names (no '/', no control characters)");
+}
+
 }  // namespace
 
 // ------------------------------------------------------------------------------ NetworkLayer
@@ -89,6 +97,7 @@ void Network::parse_models(const ParamsTree& sub, std::vector<ModelLeaf>& out, b
   check_keys(sub, "", {}, {});
   std::map<std::string, const ParamsTree*> seen;
   for (const ParamsTree* leaf : sub.leaves()) {
+    check_name(*leaf);
     if (auto it = seen.find(leaf->name()); it != seen.end())
       tree_error(*leaf, "", "", "model name defined twice (also at " + it->second->path() + ")");
     seen[leaf->name()] = leaf;
@@ -110,9 +119,14 @@ void Network::parse_models(const ParamsTree& sub, std::vector<ModelLeaf>& out, b
         const std::string receptor = string_value(*leaf, "params", params, "receptor_type");
         const std::string target = string_value(*leaf, "params", params, "target_neuron");
         // The target may be a built-in model or a neuron model of this tree (same ports as its base).
+        // Follow copies of copies down to a built-in model: they share its ports.
         std::string base = target;
-        for (const auto& n : neuron_models_)
-          if (n.name == target) base = n.base;
+        for (std::size_t hops = 0; hops <= neuron_models_.size(); ++hops) {
+          auto it = std::find_if(neuron_models_.begin(), neuron_models_.end(),
+                                 [&](const ModelLeaf& n) { return n.name == base && n.base != n.name; });
+          if (it == neuron_models_.end()) break;
+          base = it->base;
+        }
         if (!sim_.kernel().models().has_node_model(base))
           tree_error(*leaf, "params", "target_neuron", "unknown neuron model '" + target + "'");
         const Dict ports = sim_.kernel().models().node_model(base).receptor_types();
@@ -135,6 +149,7 @@ void Network::parse_layers(const ParamsTree& sub) {
   check_keys(sub, "", {}, {});
   std::set<std::string> names;
   for (const ParamsTree* leaf : sub.leaves()) {
+    check_name(*leaf);
     if (!names.insert(leaf->name()).second) tree_error(*leaf, "", "", "layer name defined twice");
     NetworkLayer layer;
     layer.name = leaf->name();
@@ -159,15 +174,19 @@ void Network::parse_layers(const ParamsTree& sub) {
         tree_error(*leaf, "params", "populations",
                    "'" + pop + "' is not a neuron model (population names are model names: a built-in model "
                                "or a leaf of network/neuron_models)");
-      if (!n.is_int() || n.as_int() < 1)
+      if (!n.is_int() || n.as_int() < 1 || n.as_int() > (std::int64_t{1} << 31))
         tree_error(*leaf, "params", "populations", "units per position of '" + pop +
-                                                       "' must be a positive integer, got " + n.repr());
+                                                       "' must be a positive integer up to 2^31, got " + n.repr());
       layer.populations.emplace_back(pop, static_cast<long>(n.as_int()));
     }
     if (layer.input_layer) {
       if (layer.populations.size() != 1)
         tree_error(*leaf, "params", "populations", "an InputLayer holds exactly one (stimulator) population");
       layer.stimulator = layer.populations.front().first;
+      if (layer.stimulator == "parrot_neuron")
+        tree_error(*leaf, "params", "populations",
+                   "an InputLayer's population is a stimulator model (e.g. poisson_generator); its parrots are "
+                   "added for it");
       layer.parrots = bool_value(*leaf, "params", params, "add_parrots");
       if (layer.parrots) layer.populations.emplace_back("parrot_neuron", layer.populations.front().second);
     }
@@ -185,6 +204,7 @@ void Network::parse_layers(const ParamsTree& sub) {
 void Network::parse_projection_models(const ParamsTree& sub) {
   check_keys(sub, "", {}, {});
   for (const ParamsTree* leaf : sub.leaves()) {
+    check_name(*leaf);
     if (projection_models_.count(leaf->name())) tree_error(*leaf, "", "", "projection model defined twice");
     Dict params = check_keys(*leaf, "params", leaf->params(), {{}, {{"type", Value("topological")}}, {}, false});
     const Value& type = params.at("type");

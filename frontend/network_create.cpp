@@ -124,6 +124,20 @@ void Network::parse_recorders(const ParamsTree& node) {
       projection_recorder_items_.push_back({model, *match, &node});
     }
   }
+  // Labels name the output files: two recorders must not share one (e.g. layer x_l1 with
+  // population exc and layer x with population l1_exc both give <model>_x_l1_exc).
+  std::map<std::string, std::string> labels;
+  auto claim = [&](const std::string& label, const std::string& what) {
+    auto [it, fresh] = labels.emplace(label, what);
+    if (!fresh)
+      tree_error(node, "params", "", "recorders " + it->second + " and " + what + " would both be labelled '" + label +
+                                         "' and write the same files; rename a layer or population");
+  };
+  for (const auto& r : population_recorder_items_)
+    claim(r.model + "_" + r.layer + "_" + r.population, r.model + " of " + r.layer + "/" + r.population);
+  for (const auto& r : projection_recorder_items_)
+    claim(r.model + "_" + r.projection.name(), r.model + " of " + r.projection.name());
+
   std::sort(projection_recorder_items_.begin(), projection_recorder_items_.end(), [](const auto& a, const auto& b) {
     return std::tie(a.model, a.projection.model, a.projection.source_layer, a.projection.source_population,
                     a.projection.target_layer, a.projection.target_population) <
@@ -145,7 +159,8 @@ void Network::create_models(const std::vector<ModelLeaf>& leaves) {
         sim_.copy_model(m.base, m.name, m.nest_params);
       }
     } catch (const UserError& e) {
-      if (e.path() == "nest_model") throw located(UserError(e.message()), *m.node, "params", "nest_model");
+      if (e.path() == "nest_model" || e.path() == m.name || e.path() == m.base)  // unknown or clashing model names
+        throw located(UserError(e.message()), *m.node, "params", "nest_model");
       // Engine paths start with the model name; the rest names the parameter.
       const std::string& p = e.path();
       const std::string rest = p.rfind(m.name + "/", 0) == 0 ? p.substr(m.name.size() + 1)
@@ -197,9 +212,13 @@ void Network::create() {
     sim_.set_status(r.gid, {{"label", r.label}});
     const NetworkLayer& l = layer(item.layer);
     r.gids = l.ids(item.population);
-    if (!sim_.get_status(r.gid).at("withtime").as_bool())
-      throw UserError("network/recorder_models/" + item.model + "/nest_params/withtime",
-                      "population recorders need withtime: true");
+    if (!sim_.get_status(r.gid).at("withtime").as_bool()) {
+      auto leaf = std::find_if(recorder_models_.begin(), recorder_models_.end(),
+                               [&](const ModelLeaf& m) { return m.name == item.model; });
+      const std::string message = "population recorders need withtime: true";
+      if (leaf == recorder_models_.end()) throw UserError("network/recorders", message);
+      throw located(UserError(message), *leaf->node, "nest_params", "withtime");
+    }
     try {
       if (r.kind == RecordKind::samples) {
         sim_.connect(NodeCollection({r.gid}), NodeCollection(r.gids));

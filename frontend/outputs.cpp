@@ -60,6 +60,7 @@ YamlNode string_list(const std::vector<std::string>& v) {
 
 void RunOutputs::write_recorder_metadata(const Network& network, Simulator& sim) const {
   for (const NetworkRecorder& r : network.recorders()) {
+    if (sim.kernel().stop_pending()) throw Interrupted();  // Ctrl-C while metadata is written
     bool hdf5 = false;
     const auto files = predicted_files(r, sim, &hdf5);
     YamlNode m = YamlNode::mapping();
@@ -105,7 +106,7 @@ void RunOutputs::write_recorder_metadata(const Network& network, Simulator& sim)
         const std::size_t k = i / positions, p = i % positions;
         const auto row = static_cast<long long>(p % static_cast<std::size_t>(rows));
         const auto col = static_cast<long long>(p / static_cast<std::size_t>(rows));
-        locations.set(static_cast<std::int64_t>(r.gids[i]),
+        locations.add(static_cast<std::int64_t>(r.gids[i]),
                       YamlNode::tuple({YamlNode(row), YamlNode(col), YamlNode(static_cast<long long>(k))}));
       }
       m.set("gids", gids);

@@ -15,6 +15,13 @@ namespace nestling::frontend {
 
 namespace {
 
+// A fixed hash (FNV-1a), so that selections do not depend on the standard library.
+std::uint64_t fnv1a(const std::string& text) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : text) h = (h ^ c) * 0x100000001b3ULL;
+  return h;
+}
+
 std::string session_name(std::size_t index, const std::string& model) {
   std::string n = std::to_string(index);
   if (n.size() < 2) n.insert(0, 2 - n.size(), '0');
@@ -126,10 +133,16 @@ UnitChange parse_unit_change(const ParamsTree& node, const std::string& where, c
             tree_error(node, "params", at, "array " + file + " has shape " + text(a.shape) + ", but population " + pop +
                                                " of layer " + ln + " has shape " + text(want) + " (rows, columns, units)");
           }
-          try {
-            probe->set_defaults({{param, a.data.empty() ? Value(0.0) : Value(a.data.front())}});
-          } catch (const UserError& e) {
-            tree_error(node, "params", at, e.message());
+          // every distinct value of the array must be valid for the parameter
+          std::vector<double> distinct(a.data);
+          std::sort(distinct.begin(), distinct.end());
+          distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+          for (double v : distinct) {
+            try {
+              probe->set_defaults({{param, Value(v)}});
+            } catch (const UserError& e) {
+              tree_error(node, "params", at, e.message() + " (a value in " + value.as_string() + ")");
+            }
           }
           c.arrays.emplace_back(ln + "/" + pop + "/" + param, std::move(a.data));
         } else if (c.type == ChangeType::constant) {
@@ -164,7 +177,7 @@ void apply_unit_change(const UnitChange& c, std::size_t change_index, const Sess
       std::iota(chosen.begin(), chosen.end(), 0);
       if (c.proportion < 1.0) {  // a reproducible random subset, then back in id order
         Rng rng = make_stream(sim.kernel().seed(), StreamPurpose::unit_selection, change_index,
-                              std::hash<std::string>{}(s.name + "/" + ln + "/" + pop));
+                              fnv1a(s.name + "/" + ln + "/" + pop));
         const auto keep = static_cast<std::size_t>(std::llround(c.proportion * static_cast<double>(ids.size())));
         for (std::size_t i = 0; i < keep; ++i) std::swap(chosen[i], chosen[i + rng() % (chosen.size() - i)]);
         chosen.resize(keep);
@@ -209,6 +222,10 @@ std::vector<Session> build_sessions(const ParamsTree& session_models, const std:
   double t = start_time;
   for (std::size_t i = 0; i < order.size(); ++i) {
     auto it = std::find_if(leaves.begin(), leaves.end(), [&](const ParamsTree* l) { return l->name() == order[i]; });
+    if (it != leaves.end())
+      for (auto other = std::next(it); other != leaves.end(); ++other)
+        if ((*other)->name() == order[i])
+          tree_error(**other, "", "", "session model defined twice (also at " + (*it)->path() + ")");
     if (it == leaves.end()) {
       std::string known;
       for (const ParamsTree* l : leaves) known += (known.empty() ? "" : ", ") + l->name();
@@ -230,9 +247,18 @@ std::vector<Session> build_sessions(const ParamsTree& session_models, const std:
     if (!st.is_number() || !std::isfinite(st.as_double()) || st.as_double() < 0)
       tree_error(node, "params", "simulation_time", "must be a non-negative number of ms, got " + st.repr());
     s.simulation_time = std::trunc(st.as_double());  // deNEST runs int(simulation_time) ms
+    if (!sim.kernel().grid().is_on_grid(s.simulation_time) || s.simulation_time > 1e12)
+      tree_error(node, "params", "simulation_time",
+                 "runs " + format_number(s.simulation_time) + " ms (whole ms, as deNEST), which is not a multiple of "
+                 "the resolution " + format_number(sim.kernel().grid().resolution()) + " ms");
     s.reset_network = bool_value(node, "params", p, "reset_network");
     s.record = bool_value(node, "params", p, "record");
     s.shift_origin = bool_value(node, "params", p, "shift_origin");
+    if (!s.record)
+      for (const auto& r : network.recorders())
+        if (sim.get_status(r.gid).at("origin").as_double() != 0.0)
+          tree_error(node, "params", "record",
+                     "record: false moves recorder windows, which needs recorders with origin 0 (" + r.label + ")");
     const Value& uc = p.at("unit_changes");
     if (!uc.is_list()) tree_error(node, "params", "unit_changes", "must be a list");
     for (std::size_t k = 0; k < uc.as_list().size(); ++k)
@@ -258,6 +284,11 @@ std::vector<Session> build_sessions(const ParamsTree& session_models, const std:
       }
       if (!sim.kernel().models().has_synapse_model(ch.synapse_model))
         tree_error(node, "params", at + "/synapse_model", "unknown synapse model '" + ch.synapse_model + "'");
+      try {
+        sim.kernel().check_synapse_status(ch.synapse_model, ch.params);
+      } catch (const UserError& e) {
+        tree_error(node, "params", at + "/params" + (e.path().empty() ? "" : "/" + e.path()), e.message());
+      }
       s.synapse_changes.push_back(std::move(ch));
     }
     std::stable_sort(s.synapse_changes.begin(), s.synapse_changes.end(),
@@ -272,13 +303,8 @@ std::vector<Session> build_sessions(const ParamsTree& session_models, const std:
 
 void run_session(const Session& s, const Network& network, Simulator& sim) {
   if (s.reset_network) sim.reset_network();
-  if (!s.record) {
-    for (const auto& r : network.recorders()) {
-      if (sim.get_status(r.gid).at("origin").as_double() != 0.0)
-        throw UserError("session " + s.name, "record: false needs recorders with origin 0 (" + r.label + ")");
-      sim.set_status(r.gid, {{"start", sim.time() + s.simulation_time}});
-    }
-  }
+  if (!s.record)  // recorders start after this session (their origin is 0: checked with the sessions)
+    for (const auto& r : network.recorders()) sim.set_status(r.gid, {{"start", sim.time() + s.simulation_time}});
   if (s.shift_origin) {
     for (const auto& l : network.layers()) {
       if (!l.input_layer) continue;

@@ -59,6 +59,10 @@ Simulation::~Simulation() = default;
 
 void Simulation::init_kernel() {
   ParamsTree& k = *tree_.child("kernel");
+  // Command-line seed and threads are written back, so that parameter_tree.yml replays the run.
+  if (options_.seed) k.set_own_param("nest_seed", Value(*options_.seed), "command line");
+  if (options_.threads) k.set_own_nest_param("local_num_threads", Value(static_cast<long long>(*options_.threads)),
+                                             "command line");
   if (!k.children().empty()) tree_error(*k.children().front(), "", "", "kernel has no subtrees");
   Dict kp = check_keys(k, "params", k.params(),
                        {{}, {{"extension_modules", Value(List{})}, {"nest_seed", Value(1)}}, {}, false});
@@ -71,6 +75,9 @@ void Simulation::init_kernel() {
   if (!seed.is_int() || seed.as_int() < 0) tree_error(k, "params", "nest_seed", "must be a non-negative integer, got " + seed.repr());
 
   Dict np = check_keys(k, "nest_params", k.nest_params(), {{}, {}, {"data_path", "msd", "grng_seed", "rng_seed"}, true});
+  if (np.contains("rng_seeds"))
+    tree_error(k, "nest_params", "rng_seeds",
+               "nestling keys its random streams by node and projection, not by thread: set kernel/params/nest_seed");
   const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
   for (const char* key : {"local_num_threads", "total_num_virtual_procs"}) {
     Value* v = np.find(key);
@@ -112,10 +119,16 @@ bool Simulation::run() {
   Kernel& kernel = sim_->kernel();
   sim_->set_kernel_status({{"data_path", out.data_dir().string()}, {"overwrite_files", true}});
   RunOutputs outputs(out.staging());
-  outputs.write_tree(tree_);
-  outputs.write_versions();
-  outputs.write_session_times(sessions_, sessions_.size());
-  outputs.write_recorder_metadata(*network_, *sim_);
+  const std::string unchanged = "; the output directory is unchanged";
+  try {
+    outputs.write_tree(tree_);
+    outputs.write_versions();
+    outputs.write_session_times(sessions_, sessions_.size());
+    outputs.write_recorder_metadata(*network_, *sim_);
+  } catch (const Interrupted&) {
+    log("interrupted before the simulation started" + unchanged);
+    return false;  // the staging directory goes with `out`
+  }
 
   bool interrupted = false;
   std::size_t completed = 0;
@@ -155,12 +168,19 @@ bool Simulation::run() {
     }
     ++completed;
   }
+  if (interrupted && !sessions_.empty() && sessions_.front().start == sim_->time()) {
+    log("interrupted before anything was simulated" + unchanged);
+    return false;
+  }
   if (interrupted) {
     // session_times.yml describes what ran: the completed sessions and the interrupted one's part.
     std::vector<Session> ran(sessions_.begin(), sessions_.begin() + static_cast<std::ptrdiff_t>(completed + 1));
     ran.back().end = sim_->time();
     outputs.write_session_times(ran, ran.size());
-    log("interrupted at " + format_number(sim_->time()) + " ms; outputs of what ran are complete");
+    std::ostringstream msg;
+    msg << "interrupted at " << std::fixed << std::setprecision(1) << sim_->time()
+        << " ms; the outputs of what ran are complete";
+    log(msg.str());
   }
   // Recorders close their files before they move into place.
   kernel.close_recorders();

@@ -25,7 +25,7 @@ constexpr const char* kCoreTagPrefix = "tag:yaml.org,2002:";
 constexpr int kMaxDepth = 256;
 // Aliases let a few lines stand for exponentially many values ("billion laughs"); a tree with
 // more values than this is refused rather than expanded.
-constexpr std::size_t kMaxValues = 1'000'000;
+constexpr std::size_t kMaxValues = 4'000'000;
 
 std::string without_underscores(const std::string& text) {
   std::string s = text;
@@ -433,6 +433,10 @@ Value read_yaml_file(const std::string& file) {
   std::error_code ec;
   if (!std::filesystem::exists(file, ec)) throw UserError("", "no such file").with_file(file);
   if (std::filesystem::is_directory(file, ec)) throw UserError("", "is a directory, not a YAML file").with_file(file);
+  // FIFOs, devices and the like could block or never end.
+  if (!std::filesystem::is_regular_file(file, ec)) throw UserError("", "is not a regular file").with_file(file);
+  if (std::filesystem::file_size(file, ec) > (std::uintmax_t{256} << 20))
+    throw UserError("", "is larger than 256 MiB; parameter files are small (put arrays in .npy files)").with_file(file);
   std::ifstream in(file, std::ios::binary);
   if (!in) throw UserError("", std::string("cannot read: ") + std::strerror(errno)).with_file(file);
   std::ostringstream text;

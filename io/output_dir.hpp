@@ -1,10 +1,12 @@
 // A run's output directory, written so that it is never left half-written or mixed.
 //
-// Everything is written into a staging directory next to the target. commit() moves the
-// finished outputs into place (an atomic rename when the target does not exist yet); without
-// commit() the staging directory is removed and the target stays as it was. A target holding
-// a previous run's outputs is refused unless replacing was allowed; files nestling does not
-// write are never touched.
+// Everything is written into a staging directory on the target's file system (inside the target
+// if it exists, next to it otherwise). commit() moves the finished outputs into place: one rename
+// for a new target; otherwise the previous run's outputs (the top-level files and the recorder
+// metadata in data/ with the files it lists) are moved aside, the new ones moved in, and on any
+// failure everything is moved back. Without commit() the staging directory is removed and the
+// target stays as it was. A target holding a previous run's outputs is refused unless replacing
+// was allowed. Files nestling did not write are never touched.
 #pragma once
 
 #include <filesystem>
@@ -26,15 +28,15 @@ class OutputDirectory {
   std::filesystem::path data_dir() const { return staging_ / "data"; }
   void commit();
 
-  // Entries a run writes at the top of an output directory.
-  static const std::vector<std::string>& output_entries();
-  // True if `dir` holds outputs of a previous run.
+  // True if `dir` holds outputs of a previous run (nestling's or deNEST's).
   static bool holds_outputs(const std::filesystem::path& dir);
 
  private:
   std::filesystem::path target_;
   std::filesystem::path staging_;
+  bool existed_ = false;
   bool committed_ = false;
+  bool keep_staging_ = false;  // a failed commit: the new outputs stay where the error says
 };
 
 // Writes `content` to `file` via a temporary file and a rename.

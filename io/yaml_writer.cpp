@@ -75,6 +75,14 @@ YamlNode& YamlNode::set_key(Key key, YamlNode value) {
   return *this;
 }
 
+YamlNode& YamlNode::add(std::int64_t key, YamlNode value) {
+  if (kind_ != Kind::mapping) throw InternalError("YamlNode::add on a non-mapping");
+  entries_.emplace_back();
+  entries_.back().key.emplace<std::int64_t>(key);
+  entries_.back().value = std::move(value);
+  return *this;
+}
+
 YamlNode& YamlNode::append(YamlNode item) {
   if (kind_ != Kind::sequence && kind_ != Kind::tuple) throw InternalError("YamlNode::append on a non-sequence");
   items_.push_back(std::move(item));

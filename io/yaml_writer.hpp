@@ -81,6 +81,8 @@ class YamlNode {
   // Mapping: inserts, or replaces the value of an existing key in place. Returns *this.
   YamlNode& set(const std::string& key, YamlNode value);
   YamlNode& set(std::int64_t key, YamlNode value);
+  // Mapping: appends a key known to be new, without the search set() does (large mappings).
+  YamlNode& add(std::int64_t key, YamlNode value);
   // Sequence or tuple: appends an item. Returns *this.
   YamlNode& append(YamlNode item);
 

@@ -10,6 +10,7 @@
 #include <map>
 #include <thread>
 
+#include "frontend/simulation.hpp"
 #include "tests/frontend/cli_support.hpp"
 
 namespace fs = std::filesystem;
@@ -301,5 +302,21 @@ network:
   CHECK(rows > 0);
   CHECK(fs::exists(out / "data" / "det_l_n.h5"));
   for (const auto& e : fs::directory_iterator(dir))
+    CHECK(e.path().filename().string().find("nestling-partial") == std::string::npos);
+}
+
+TEST_CASE("a stop before anything was simulated leaves the output directory as it was", "[frontend][interrupt]") {
+  const fs::path dir = write_tree("early_stop", parrot_tree("[a]", "  a: {params: {simulation_time: 5.0}}\n"));
+  const std::string tree = (dir / "tree.yml").string();
+  REQUIRE(run("run -q " + tree + " -o " + (dir / "out").string()).status == 0);
+  const std::string before = slurp(dir / "out" / "session_times.yml");
+  nestling::frontend::RunOptions opts;
+  opts.output_dir = (dir / "out").string();
+  opts.force = true;
+  nestling::frontend::Simulation sim(nestling::frontend::ParamsTree::load(tree), opts);
+  sim.request_stop();
+  CHECK_FALSE(sim.run());
+  CHECK(slurp(dir / "out" / "session_times.yml") == before);
+  for (const auto& e : fs::directory_iterator(dir / "out"))
     CHECK(e.path().filename().string().find("nestling-partial") == std::string::npos);
 }

@@ -149,6 +149,16 @@ CASES = {
     "from_array_wrong_shape": (unit_change(layers=["l1"], population_name="exc", from_array=True, nest_params={"V_m": "rates_5x5x1.npy"}), "session_models/run/params/unit_changes/0/nest_params/V_m"),
     "from_array_not_a_file_name": (unit_change(layers=["l1"], population_name="exc", from_array=True, nest_params={"V_m": [1.0, 2.0]}), "session_models/run/params/unit_changes/0/nest_params/V_m"),
     "from_array_not_npy": (unit_change(layers=["l1"], population_name="exc", from_array=True, nest_params={"V_m": "notes.txt"}), "session_models/run/params/unit_changes/0/nest_params/V_m"),
+    "session_time_off_grid": (lambda t: (t["kernel"]["nest_params"].update(resolution=0.3), t["session_models"]["run"]["params"].update(simulation_time=20.0)), "session_models/run/params/simulation_time"),
+    "synapse_change_unknown_parameter": (setting(["session_models", "run", "params", "synapse_changes"], [{"synapse_model": "ampa", "params": {"wieght": 2.0}}]), "session_models/run/params/synapse_changes/0/params/wieght"),
+    "from_array_bad_value": (unit_change(layers=["l1"], population_name="exc", from_array=True, nest_params={"tau_m": "taus_4x4x1.npy"}), "session_models/run/params/unit_changes/0/nest_params/tau_m"),
+    "record_false_with_origin": (lambda t: (t["network"]["recorder_models"]["spikes"].update(nest_params={"origin": 10.0}), t["session_models"]["run"]["params"].update(record=False)), "session_models/run/params/record"),
+    "session_model_twice": (lambda t: t["session_models"].update(group={"run": {"params": {"simulation_time": 5.0}}}), "session model defined twice"),
+    "name_with_slash": (lambda t: t["network"]["layers"]["grid"].update({"l/2": {"params": {"populations": {"exc": 1}}}}), "cannot be a name"),
+    "recorder_labels_collide": (lambda t: (t["network"]["layers"]["grid"].update({"x_l1": {"params": {"populations": {"exc": 1}}}, "x": {"params": {"populations": {"l1_exc": 1}}}}), t["network"]["neuron_models"].update(l1_exc={"params": {"nest_model": "ht_neuron"}}), t["network"]["recorders"]["params"]["population_recorders"].append({"layers": None, "populations": None, "model": "spikes"})), "would both be labelled"),
+    "layer_units_too_many": (setting(["network", "layers", "grid", "l1", "params", "populations"], {"exc": 3000000000}), "network/layers/grid/l1/params/populations"),
+    "input_layer_of_parrots": (setting(["network", "layers", "grid", "inp", "params", "populations"], {"parrot_neuron": 1}), "its parrots are added"),
+    "kernel_rng_seeds": (setting(["kernel", "nest_params", "rng_seeds"], [1, 2]), "kernel/nest_params/rng_seeds"),
     "synapse_change_unknown_model": (setting(["session_models", "run", "params", "synapse_changes"], [{"synapse_model": "ampaa", "params": {"weight": 2.0}}]), "session_models/run/params/synapse_changes/0/synapse_model"),
 }
 
@@ -172,6 +182,9 @@ def write_case(name, tree=None, text=None, expected=""):
     with open(os.path.join(d, "expected"), "w") as f:
         f.write(expected + "\n")
     np.save(os.path.join(d, "input", "rates_5x5x1.npy"), np.full((5, 5, 1), 10.0))
+    taus = np.full((4, 4, 1), 16.0)
+    taus[2, 3, 0] = -1.0
+    np.save(os.path.join(d, "input", "taus_4x4x1.npy"), taus)
     with open(os.path.join(d, "input", "notes.txt"), "w") as f:
         f.write("not an array\n")
     return d
