@@ -110,4 +110,25 @@ inline bool inside_mask(const Mask& m, Vec2 relative) {
   return inside_shape<S>(m, {relative.x - m.anchor.x, relative.y - m.anchor.y});
 }
 
+// Calls visit.template operator()<S>() with the mask's shape as a compile-time constant, so that
+// the connection rules instantiate one tight loop per shape.
+template <class Visit>
+decltype(auto) with_mask_shape(MaskShape shape, Visit&& visit) {
+  switch (shape) {
+    case MaskShape::box:
+      return visit.template operator()<MaskShape::box>();
+    case MaskShape::rotated_box:
+      return visit.template operator()<MaskShape::rotated_box>();
+    case MaskShape::ball:
+      return visit.template operator()<MaskShape::ball>();
+    case MaskShape::doughnut:
+      return visit.template operator()<MaskShape::doughnut>();
+    case MaskShape::ellipse:
+      return visit.template operator()<MaskShape::ellipse>();
+    case MaskShape::all:
+      break;
+  }
+  return visit.template operator()<MaskShape::all>();
+}
+
 }  // namespace nestling::spatial

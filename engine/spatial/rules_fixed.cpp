@@ -38,11 +38,26 @@ struct DrawScratch {
                       (multapses ? "" : ", " + std::to_string(k) + " needed without multapses") + ")");
 }
 
-// Prepares the draw among s.candidates; returns false if K partners cannot be drawn.
-bool prepare_draw(const Projection& pr, DrawScratch& s, Rng& rng, std::size_t& eligible) {
+// Gathers the driver's partners inside the mask into s.candidates (pool order, then units).
+template <MaskShape S>
+void gather_candidates(const Projection& pr, NodeId driver, Vec2 driver_pos, DrawScratch& s) {
+  s.candidates.clear();
+  for_each_candidate<S>(pr.pool, pr.mask, driver_pos, [&](std::size_t q, Vec2 pool_pos) {
+    const Vec2 disp = pr.displacement(driver_pos, pool_pos);
+    for (const Unit& u : pr.pool.units) {
+      const NodeId partner = u.base + q;
+      // NEST 2.20 forgets this test for fan-in with a mask and no kernel; nestling always honours it.
+      if (!pr.spec.allow_autapses && partner == driver) continue;
+      s.candidates.push_back({partner, disp, u.population});
+    }
+  });
+}
+
+// Prepares the draw among s.candidates; throws if K partners cannot be drawn.
+void prepare_draw(const Projection& pr, bool fan_in, NodeId driver, DrawScratch& s, Rng& rng) {
   const long k = *pr.spec.number_of_connections;
   const std::size_t n = s.candidates.size();
-  eligible = n;
+  std::size_t eligible = n;
   if (pr.spec.kernel) {
     s.weights.resize(n);
     eligible = 0;
@@ -57,10 +72,10 @@ bool prepare_draw(const Projection& pr, DrawScratch& s, Rng& rng, std::size_t& e
       eligible += w > 0.0;
     }
   }
-  if (eligible == 0 || (!pr.spec.allow_multapses && eligible < static_cast<std::size_t>(k))) return false;
+  if (eligible == 0 || (!pr.spec.allow_multapses && eligible < static_cast<std::size_t>(k)))
+    not_enough(fan_in, driver, eligible, k, pr.spec.allow_multapses);
   if (pr.spec.kernel) s.alias.build(s.weights);
   s.chosen.assign(n, 0);
-  return true;
 }
 
 // One draw: an index into s.candidates, redrawn while multapses are disallowed and it repeats.
@@ -96,18 +111,8 @@ std::size_t indegree_for_thread(const Projection& pr, int t, const ParallelError
       const NodeId driver = dr.first_id + i;
       const Vec2 driver_pos = pr.driver_position(target_layer, i % n_positions);
       pr.seed(rng, driver);
-      s.candidates.clear();
-      for_each_candidate<S>(pr.pool, pr.mask, driver_pos, [&](std::size_t q, Vec2 pool_pos) {
-        const Vec2 disp = pr.displacement(driver_pos, pool_pos);
-        for (const Unit& u : pr.pool.units) {
-          const NodeId source = u.base + q;
-          // NEST 2.20 forgets this test with a mask and no kernel; nestling always honours it.
-          if (!pr.spec.allow_autapses && source == driver) continue;
-          s.candidates.push_back({source, disp, u.population});
-        }
-      });
-      std::size_t eligible = 0;
-      if (!prepare_draw(pr, s, rng, eligible)) not_enough(true, driver, eligible, k, pr.spec.allow_multapses);
+      gather_candidates<S>(pr, driver, driver_pos, s);
+      prepare_draw(pr, true, driver, s, rng);
       const std::uint32_t local = local_begin + static_cast<std::uint32_t>(i - begin);
       for (long c = 0; c < k; ++c) {
         const Candidate& cand = s.candidates[draw(pr, s, rng)];
@@ -120,12 +125,6 @@ std::size_t indegree_for_thread(const Projection& pr, int t, const ParallelError
     }
   }
   return made;
-}
-
-template <MaskShape S>
-std::size_t run_indegree(const Projection& pr) {
-  return build_on_threads(pr.kernel->threads(), false,
-                          [&](int t, const ParallelErrors& errors) { return indegree_for_thread<S>(pr, t, errors); });
 }
 
 // A fan-out connection drawn for a source, waiting for its target's thread.
@@ -182,18 +181,8 @@ std::size_t run_outdegree(const Projection& pr) {
           const NodeId driver = dr.first_id + i;
           const Vec2 driver_pos = pr.driver_position(source_layer, i % n_positions);
           pr.seed(rng, driver);
-          s.candidates.clear();
-          for_each_candidate<S>(pr.pool, pr.mask, driver_pos, [&](std::size_t q, Vec2 pool_pos) {
-            const Vec2 disp = pr.displacement(driver_pos, pool_pos);
-            for (const Unit& u : pr.pool.units) {
-              const NodeId target = u.base + q;
-              if (!pr.spec.allow_autapses && target == driver) continue;
-              s.candidates.push_back({target, disp, u.population});
-            }
-          });
-          std::size_t eligible = 0;
-          if (!prepare_draw(pr, s, rng, eligible))
-            not_enough(false, driver, eligible, static_cast<long>(k), pr.spec.allow_multapses);
+          gather_candidates<S>(pr, driver, driver_pos, s);
+          prepare_draw(pr, false, driver, s, rng);
           drawn.clear();
           for (std::size_t c = 0; c < k; ++c) {
             const Candidate& cand = s.candidates[draw(pr, s, rng)];
@@ -245,39 +234,15 @@ std::size_t run_outdegree(const Projection& pr) {
 }  // namespace
 
 std::size_t connect_fixed_indegree(const Projection& pr) {
-  switch (pr.mask.shape) {
-    case MaskShape::all:
-      return run_indegree<MaskShape::all>(pr);
-    case MaskShape::box:
-      return run_indegree<MaskShape::box>(pr);
-    case MaskShape::rotated_box:
-      return run_indegree<MaskShape::rotated_box>(pr);
-    case MaskShape::ball:
-      return run_indegree<MaskShape::ball>(pr);
-    case MaskShape::doughnut:
-      return run_indegree<MaskShape::doughnut>(pr);
-    case MaskShape::ellipse:
-      return run_indegree<MaskShape::ellipse>(pr);
-  }
-  return 0;
+  return with_mask_shape(pr.mask.shape, [&]<MaskShape S>() {
+    return build_on_threads(pr.kernel->threads(), false, [&](int t, const ParallelErrors& errors) {
+      return indegree_for_thread<S>(pr, t, errors);
+    });
+  });
 }
 
 std::size_t connect_fixed_outdegree(const Projection& pr) {
-  switch (pr.mask.shape) {
-    case MaskShape::all:
-      return run_outdegree<MaskShape::all>(pr);
-    case MaskShape::box:
-      return run_outdegree<MaskShape::box>(pr);
-    case MaskShape::rotated_box:
-      return run_outdegree<MaskShape::rotated_box>(pr);
-    case MaskShape::ball:
-      return run_outdegree<MaskShape::ball>(pr);
-    case MaskShape::doughnut:
-      return run_outdegree<MaskShape::doughnut>(pr);
-    case MaskShape::ellipse:
-      return run_outdegree<MaskShape::ellipse>(pr);
-  }
-  return 0;
+  return with_mask_shape(pr.mask.shape, [&]<MaskShape S>() { return run_outdegree<S>(pr); });
 }
 
 }  // namespace nestling::spatial

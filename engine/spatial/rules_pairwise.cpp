@@ -91,31 +91,15 @@ std::size_t pairwise_for_thread(const Projection& pr, int t, const ParallelError
   return made;
 }
 
-template <MaskShape S>
-std::size_t run_pairwise(const Projection& pr) {
-  return build_on_threads(pr.kernel->threads(), pr.serial,
-                          [&](int t, const ParallelErrors& errors) { return pairwise_for_thread<S>(pr, t, errors); });
-}
-
 }  // namespace
 
 std::size_t connect_pairwise(const Projection& pr) {
   if (pr.kernel_mode == KernelMode::never) return 0;
-  switch (pr.mask.shape) {
-    case MaskShape::all:
-      return run_pairwise<MaskShape::all>(pr);
-    case MaskShape::box:
-      return run_pairwise<MaskShape::box>(pr);
-    case MaskShape::rotated_box:
-      return run_pairwise<MaskShape::rotated_box>(pr);
-    case MaskShape::ball:
-      return run_pairwise<MaskShape::ball>(pr);
-    case MaskShape::doughnut:
-      return run_pairwise<MaskShape::doughnut>(pr);
-    case MaskShape::ellipse:
-      return run_pairwise<MaskShape::ellipse>(pr);
-  }
-  return 0;
+  return with_mask_shape(pr.mask.shape, [&]<MaskShape S>() {
+    return build_on_threads(pr.kernel->threads(), pr.serial, [&](int t, const ParallelErrors& errors) {
+      return pairwise_for_thread<S>(pr, t, errors);
+    });
+  });
 }
 
 }  // namespace nestling::spatial
