@@ -87,6 +87,8 @@ class Kernel {
   void set_node_status(NodeId gid, const Dict& d);
   Dict get_node_status(NodeId gid) const;
   RecordingDevice& recorder(NodeId gid) const;
+  // The description recorder `gid`'s back-ends get when they open, as the kernel stands now.
+  RecorderDescription describe_recorder(NodeId gid) const { return recorder(gid).describe(recording_context()); }
 
   // --- connections ---
   struct SynapseSpec {

@@ -1,6 +1,7 @@
 #include "engine/recording.hpp"
 
 #include <algorithm>
+#include <filesystem>
 
 #include "nestling/errors.hpp"
 
@@ -174,7 +175,6 @@ RecorderDescription RecordingDevice::describe(const RecordingContext& ctx) const
   d.withport = params_.withport;
   d.withrport = params_.withrport;
   d.use_gid_in_filename = params_.use_gid_in_filename;
-  d.resolution = ctx.grid->resolution();
   d.tics_per_step = ctx.grid->tics_per_step();
   d.tics_per_ms = ctx.grid->tics_per_ms();
   d.data_path = ctx.data_path;
@@ -184,6 +184,17 @@ RecorderDescription RecordingDevice::describe(const RecordingContext& ctx) const
   d.max_gid = ctx.max_gid;
   d.interval = params_.interval;
   return d;
+}
+
+std::string RecorderDescription::output_path(const std::string& name) const {
+  namespace fs = std::filesystem;
+  if (!data_path.empty() && !fs::is_directory(data_path))
+    throw UserError("data_path", "directory '" + data_path + "' does not exist");
+  std::string path = data_path.empty() ? name : (fs::path(data_path) / name).string();
+  if (!overwrite_files && fs::exists(path))
+    throw UserError("overwrite_files",
+                    "recorder file '" + path + "' exists already; set the kernel's overwrite_files to replace it");
+  return path;
 }
 
 void RecordingDevice::calibrate(const RecordingContext& ctx) {

@@ -52,7 +52,6 @@ struct RecorderDescription {
        withrport = false;
   bool use_gid_in_filename = true;
   // Kernel facts at the time the recorder opens.
-  double resolution = 0.1;
   std::int64_t tics_per_step = 100;
   std::int64_t tics_per_ms = 1000;
   // A stamp in ms exactly as the engine reports it (NEST: tics · ms-per-tic).
@@ -65,7 +64,10 @@ struct RecorderDescription {
   int n_threads = 1;
   NodeId max_gid = 0;
   double interval = 0.0;  // multimeter sampling interval, ms
-  std::map<NodeId, std::string> population_of;  // optional: populations for grouped output
+
+  // Where a back-end writes its file `name`: under data_path, which must exist; an existing file
+  // is refused unless overwrite_files.
+  std::string output_path(const std::string& name) const;
 };
 
 class RecordSink {
@@ -153,8 +155,10 @@ class RecordingDevice {
   // Multimeter: the recordables, fixed when connected.
   std::vector<std::string> value_names;
 
- private:
+  // What its back-ends are given when they open (names, formats, places).
   RecorderDescription describe(const RecordingContext& ctx) const;
+
+ private:
   RecordKind kind_;
   NodeId gid_;
   std::string model_;

@@ -51,7 +51,6 @@ long NetworkLayer::units(const std::string& population) const {
   throw UserError("layer " + name, "has no population " + population);
 }
 
-NodeId NetworkLayer::first_id(const std::string& population) const { return grid->population(population).first_id; }
 
 std::vector<NodeId> NetworkLayer::ids(const std::string& population) const {
   return grid->ids(grid->population(population)).ids();
@@ -119,14 +118,7 @@ void Network::parse_models(const ParamsTree& sub, std::vector<ModelLeaf>& out, b
         const std::string receptor = string_value(*leaf, "params", params, "receptor_type");
         const std::string target = string_value(*leaf, "params", params, "target_neuron");
         // The target may be a built-in model or a neuron model of this tree (same ports as its base).
-        // Follow copies of copies down to a built-in model: they share its ports.
-        std::string base = target;
-        for (std::size_t hops = 0; hops <= neuron_models_.size(); ++hops) {
-          auto it = std::find_if(neuron_models_.begin(), neuron_models_.end(),
-                                 [&](const ModelLeaf& n) { return n.name == base && n.base != n.name; });
-          if (it == neuron_models_.end()) break;
-          base = it->base;
-        }
+        const std::string base = built_in_base(neuron_models_, target);
         if (!sim_.kernel().models().has_node_model(base))
           tree_error(*leaf, "params", "target_neuron", "unknown neuron model '" + target + "'");
         const Dict ports = sim_.kernel().models().node_model(base).receptor_types();
@@ -326,6 +318,5 @@ std::vector<std::string> Network::synapse_copies(const std::string& synapse_mode
   return it == synapse_copies_.end() ? std::vector<std::string>{} : it->second;
 }
 
-std::size_t Network::node_count() const { return sim_.kernel().max_gid(); }
 
 }  // namespace nestling::frontend

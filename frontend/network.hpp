@@ -32,7 +32,6 @@ struct NetworkLayer {
   long units(const std::string& population) const;
   bool has_population(const std::string& population) const;
   // Ids of a population in id order: first + k·N + p, p = col·rows + row.
-  NodeId first_id(const std::string& population) const;
   std::vector<NodeId> ids(const std::string& population) const;
   // Populations a recorder may record: all, or only parrot_neuron for an InputLayer.
   std::vector<std::string> recordable_populations() const;
@@ -85,7 +84,6 @@ class Network {
   const std::vector<NetworkRecorder>& recorders() const { return recorders_; }
   // Synapse models nestling made for projection recorders, by the model they copy.
   std::vector<std::string> synapse_copies(const std::string& synapse_model) const;
-  std::size_t node_count() const;
 
  private:
   struct ModelLeaf {
@@ -108,6 +106,8 @@ class Network {
     const ParamsTree* node;
   };
 
+  // Follows copies of copies down to the built-in model they derive from.
+  static std::string built_in_base(const std::vector<ModelLeaf>& models, std::string name);
   void parse_models(const ParamsTree& subtree, std::vector<ModelLeaf>& out, bool synapses);
   void parse_layers(const ParamsTree& subtree);
   void parse_projection_models(const ParamsTree& subtree);

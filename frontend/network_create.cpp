@@ -18,14 +18,19 @@ UserError located_engine_error(const UserError& e, const ParamsTree& node, const
 }
 }  // namespace
 
-RecordKind Network::recorder_kind(const std::string& model) const {
-  std::string base = model;
-  for (std::size_t hops = 0; hops <= recorder_models_.size(); ++hops) {
-    auto it = std::find_if(recorder_models_.begin(), recorder_models_.end(),
-                           [&](const ModelLeaf& m) { return m.name == base && m.base != m.name; });
-    if (it == recorder_models_.end()) break;
-    base = it->base;
+std::string Network::built_in_base(const std::vector<ModelLeaf>& models, std::string name) {
+  // Bounded by the number of models, so a cycle of copies cannot loop forever.
+  for (std::size_t hops = 0; hops <= models.size(); ++hops) {
+    auto it = std::find_if(models.begin(), models.end(),
+                           [&](const ModelLeaf& m) { return m.name == name && m.base != m.name; });
+    if (it == models.end()) break;
+    name = it->base;
   }
+  return name;
+}
+
+RecordKind Network::recorder_kind(const std::string& model) const {
+  const std::string base = built_in_base(recorder_models_, model);
   if (base == "spike_detector" || base == "spike_recorder") return RecordKind::spikes;
   if (base == "multimeter") return RecordKind::samples;
   if (base == "weight_recorder") return RecordKind::weights;

@@ -18,34 +18,27 @@ void RunOutputs::write_versions() const {
   io::write_file_atomically(dir_ / "versions.txt", "nestling=0.1.0\ndeNEST 1.0.1 trees, NEST 2.20.2 semantics\n");
 }
 
-void RunOutputs::write_session_times(const std::vector<Session>& sessions, std::size_t count) const {
+void RunOutputs::write_session_times(const std::vector<Session>& sessions, std::size_t count,
+                                     std::optional<double> last_end) const {
   YamlNode times = YamlNode::mapping();
-  for (std::size_t i = 0; i < count && i < sessions.size(); ++i)
-    times.set(sessions[i].name, YamlNode::tuple({YamlNode(sessions[i].start), YamlNode(sessions[i].end)}));
+  count = std::min(count, sessions.size());
+  for (std::size_t i = 0; i < count; ++i) {
+    const double end = i + 1 == count && last_end ? *last_end : sessions[i].end;
+    times.set(sessions[i].name, YamlNode::tuple({YamlNode(sessions[i].start), YamlNode(end)}));
+  }
   io::write_yaml_file((dir_ / "session_times.yml").string(), times, {.sort_keys = true});
 }
 
 namespace {
 
-// The file names a recorder's back-ends will write, as they will name them.
-std::vector<std::string> predicted_files(const NetworkRecorder& r, Simulator& sim, bool* hdf5) {
-  const Dict status = sim.get_status(r.gid);
-  const Dict kernel = sim.kernel_status();
-  RecorderDescription d;
-  d.kind = r.kind;
-  d.model = r.model;
-  d.label = status.at("label").as_string();
-  d.gid = r.gid;
-  d.file_extension = status.at("file_extension").as_string();
-  d.use_gid_in_filename = status.at("use_gid_in_filename").as_bool();
-  d.data_prefix = kernel.at("data_prefix").as_string();
-  d.n_threads = static_cast<int>(kernel.at("local_num_threads").as_int());
-  d.max_gid = sim.kernel().max_gid();
+// The file names a recorder's text back-end will write and its HDF5 file ("" if none), named
+// from the same description the back-ends get when they open.
+std::vector<std::string> predicted_files(const NetworkRecorder& r, const Kernel& kernel, std::string& hdf5_file) {
+  const RecorderDescription d = kernel.describe_recorder(r.gid);
   std::vector<std::string> text;
-  *hdf5 = false;
-  for (const auto& backend : status.at("record_to").as_string_vector()) {
+  for (const auto& backend : kernel.recorder(r.gid).params().record_to) {
     if (backend == "file") text.push_back(io::nest_file_name(d));
-    if (backend == "hdf5") *hdf5 = true;
+    if (backend == "hdf5") hdf5_file = io::Hdf5Sink::file_name(d);
   }
   return text;
 }
@@ -61,17 +54,12 @@ YamlNode string_list(const std::vector<std::string>& v) {
 void RunOutputs::write_recorder_metadata(const Network& network, Simulator& sim) const {
   for (const NetworkRecorder& r : network.recorders()) {
     if (sim.kernel().stop_pending()) throw Interrupted();  // Ctrl-C while metadata is written
-    bool hdf5 = false;
-    const auto files = predicted_files(r, sim, &hdf5);
+    std::string hdf5_file;
+    const auto files = predicted_files(r, sim.kernel(), hdf5_file);
     YamlNode m = YamlNode::mapping();
     m.set("label", r.label);
     m.set("filenames", string_list(files));
-    if (hdf5) {
-      RecorderDescription d;
-      d.label = r.label;
-      d.data_prefix = sim.kernel_status().at("data_prefix").as_string();
-      m.set("hdf5_file", io::Hdf5Sink::file_name(d));
-    }
+    if (!hdf5_file.empty()) m.set("hdf5_file", hdf5_file);
     if (r.kind == RecordKind::weights) {
       m.set("type", "weight_recorder");
       m.set("colnames", YamlNode());

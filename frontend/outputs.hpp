@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <vector>
 
 #include "frontend/network.hpp"
@@ -16,8 +17,10 @@ class RunOutputs {
   explicit RunOutputs(std::filesystem::path dir) : dir_(std::move(dir)) {}
   void write_tree(const ParamsTree& tree) const;
   void write_versions() const;
-  // session_times.yml for the first `count` sessions: {name: !!python/tuple [start, end]}.
-  void write_session_times(const std::vector<Session>& sessions, std::size_t count) const;
+  // session_times.yml for the first `count` sessions: {name: !!python/tuple [start, end]}; the
+  // last one ends at `last_end` when given (an interrupted session).
+  void write_session_times(const std::vector<Session>& sessions, std::size_t count,
+                           std::optional<double> last_end = std::nullopt) const;
   // data/<label>.yml for every recorder, naming the files its back-ends write.
   void write_recorder_metadata(const Network& network, Simulator& sim) const;
 

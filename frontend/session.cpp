@@ -183,19 +183,25 @@ void apply_unit_change(const UnitChange& c, std::size_t change_index, const Sess
         chosen.resize(keep);
         std::sort(chosen.begin(), chosen.end());
       }
+      // Looked up once per population, not per unit.
+      std::vector<const std::vector<double>*> arrays;
+      if (c.from_array)
+        for (const auto& entry : c.values) arrays.push_back(array_for(c, ln + "/" + pop + "/" + entry.first));
+      const auto rows = static_cast<std::size_t>(l.rows()), columns = static_cast<std::size_t>(l.columns());
+      const auto units = static_cast<std::size_t>(l.units(pop));
       for (std::size_t i : chosen) {
         Dict update;
+        const Dict current = c.type != ChangeType::constant ? sim.get_status(ids[i]) : Dict{};
+        std::size_t j = 0;
         for (const auto& [param, value] : c.values) {
           Value v = value;
           if (c.from_array) {
             // unit i = k·N + col·rows + row  →  array index (row, col, k) in C order
             const std::size_t k = i / positions, p = i % positions;
-            const std::size_t row = p % static_cast<std::size_t>(l.rows()), col = p / static_cast<std::size_t>(l.rows());
-            const std::size_t flat = (row * static_cast<std::size_t>(l.columns()) + col) * static_cast<std::size_t>(l.units(pop)) + k;
-            v = Value((*array_for(c, ln + "/" + pop + "/" + param))[flat]);
+            v = Value((*arrays[j++])[((p % rows) * columns + p / rows) * units + k]);
           }
           if (c.type != ChangeType::constant) {
-            const double cur = sim.get_status(ids[i]).at(param).as_double();
+            const double cur = current.at(param).as_double();
             v = Value(c.type == ChangeType::multiplicative ? cur * v.as_double() : cur + v.as_double());
           }
           update.set(param, v);
@@ -212,27 +218,35 @@ void apply_unit_change(const UnitChange& c, std::size_t change_index, const Sess
 
 }  // namespace
 
-std::vector<Session> build_sessions(const ParamsTree& session_models, const std::vector<std::string>& order,
-                                    const Network& network, Simulator& sim, const std::string& input_dir,
-                                    double start_time) {
-  std::vector<const ParamsTree*> leaves = session_models.leaves();
-  for (const ParamsTree* leaf : leaves)
-    check_keys(*leaf, "nest_params", leaf->nest_params(), {});
-  std::vector<Session> out;
-  double t = start_time;
+std::vector<const ParamsTree*> find_session_models(const ParamsTree& session_models,
+                                                   const std::vector<std::string>& order, const ParamsTree& simulation) {
+  const std::vector<const ParamsTree*> leaves = session_models.leaves();
+  for (const ParamsTree* leaf : leaves) check_keys(*leaf, "nest_params", leaf->nest_params(), {});
+  std::vector<const ParamsTree*> found;
   for (std::size_t i = 0; i < order.size(); ++i) {
     auto it = std::find_if(leaves.begin(), leaves.end(), [&](const ParamsTree* l) { return l->name() == order[i]; });
-    if (it != leaves.end())
-      for (auto other = std::next(it); other != leaves.end(); ++other)
-        if ((*other)->name() == order[i])
-          tree_error(**other, "", "", "session model defined twice (also at " + (*it)->path() + ")");
     if (it == leaves.end()) {
       std::string known;
       for (const ParamsTree* l : leaves) known += (known.empty() ? "" : ", ") + l->name();
-      throw UserError("simulation/params/sessions/" + std::to_string(i),
-                      "unknown session model '" + order[i] + "'" + (known.empty() ? " (session_models is empty)" : "; known: " + known));
+      tree_error(simulation, "params", "sessions/" + std::to_string(i),
+                 "unknown session model '" + order[i] + "'" +
+                     (known.empty() ? " (session_models is empty)" : "; known: " + known));
     }
-    const ParamsTree& node = **it;
+    for (auto other = std::next(it); other != leaves.end(); ++other)
+      if ((*other)->name() == order[i])
+        tree_error(**other, "", "", "session model defined twice (also at " + (*it)->path() + ")");
+    found.push_back(*it);
+  }
+  return found;
+}
+
+std::vector<Session> build_sessions(const std::vector<const ParamsTree*>& models, const std::vector<std::string>& order,
+                                    const Network& network, Simulator& sim, const std::string& input_dir,
+                                    double start_time) {
+  std::vector<Session> out;
+  double t = start_time;
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    const ParamsTree& node = *models[i];
     Dict p = check_keys(node, "params", node.params(),
                         {{"simulation_time"},
                          {{"reset_network", Value(false)}, {"record", Value(true)}, {"shift_origin", Value(false)},

@@ -46,9 +46,14 @@ struct Session {
   double start = 0, end = 0;  // ms
 };
 
-// Builds the sessions listed in simulation/params/sessions from the session_models subtree.
+// The session_models leaf of every name in `order` (simulation/params/sessions), checked: known,
+// defined once, no nest_params. Errors name `simulation` and the list index.
+std::vector<const ParamsTree*> find_session_models(const ParamsTree& session_models,
+                                                   const std::vector<std::string>& order, const ParamsTree& simulation);
+
+// Builds the sessions `order` names from their session model leaves (find_session_models).
 // `network` must be created (model parameters are checked against the engine's models).
-std::vector<Session> build_sessions(const ParamsTree& session_models, const std::vector<std::string>& order,
+std::vector<Session> build_sessions(const std::vector<const ParamsTree*>& models, const std::vector<std::string>& order,
                                     const Network& network, Simulator& sim, const std::string& input_dir,
                                     double start_time);
 

@@ -41,14 +41,8 @@ Simulation::Simulation(ParamsTree tree, const RunOptions& options) : tree_(std::
 
   init_kernel();
   network_ = std::make_unique<Network>(*sim_, *tree_.child("network"));
-  ParamsTree& session_models = *tree_.child("session_models");
-  for (const ParamsTree* leaf : session_models.leaves()) check_keys(*leaf, "nest_params", leaf->nest_params(), {});
   // Session names are checked before anything is created.
-  for (std::size_t i = 0; i < order.size(); ++i) {
-    bool known = false;
-    for (const ParamsTree* leaf : session_models.leaves()) known = known || leaf->name() == order[i];
-    if (!known) tree_error(sim_node, "params", "sessions/" + std::to_string(i), "unknown session model '" + order[i] + "'");
-  }
+  const auto session_models = find_session_models(*tree_.child("session_models"), order, sim_node);
   network_->create();
   sessions_ = build_sessions(session_models, order, *network_, *sim_, input_dir_, sim_->time());
   sim_node.set_own_param("sessions", Value(order));
@@ -174,9 +168,7 @@ bool Simulation::run() {
   }
   if (interrupted) {
     // session_times.yml describes what ran: the completed sessions and the interrupted one's part.
-    std::vector<Session> ran(sessions_.begin(), sessions_.begin() + static_cast<std::ptrdiff_t>(completed + 1));
-    ran.back().end = sim_->time();
-    outputs.write_session_times(ran, ran.size());
+    outputs.write_session_times(sessions_, completed + 1, sim_->time());
     std::ostringstream msg;
     msg << "interrupted at " << std::fixed << std::setprecision(1) << sim_->time()
         << " ms; the outputs of what ran are complete";

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 #include <limits>
 
 #include "nestling/errors.hpp"
@@ -92,12 +91,7 @@ Hdf5Sink::Hdf5Sink(const RecorderDescription& d)
       name_(file_name(d)),
       interval_steps_(static_cast<step_t>(
           std::llround(d.interval * static_cast<double>(d.tics_per_ms) / static_cast<double>(d.tics_per_step)))) {
-  namespace fs = std::filesystem;
-  path_ = d.data_path.empty() ? name_ : (fs::path(d.data_path) / name_).string();
-  if (!d.data_path.empty() && !fs::is_directory(d.data_path))
-    throw UserError("data_path", "directory '" + d.data_path + "' does not exist");
-  if (!d.overwrite_files && fs::exists(path_))
-    throw UserError("overwrite_files", "recorder file '" + path_ + "' exists already; set the kernel's overwrite_files to replace it");
+  path_ = d.output_path(name_);
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors are reported as UserErrors instead
   file_ = checked(H5Fcreate(path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), path_, "cannot create file");
   const std::uint32_t magic = 0x0A7A;
@@ -160,6 +154,7 @@ void Hdf5Sink::append(std::int64_t dataset, const void* data, std::size_t n, std
 void Hdf5Sink::write(const RecordBatch& b) {
   if (file_ < 0) throw InternalError("write to a closed HDF5 file " + path_);
   if (b.empty()) return;
+  if (desc_.kind == RecordKind::samples) return write_samples(b);
   std::vector<double> times(b.size());
   for (std::size_t i = 0; i < b.size(); ++i) times[i] = desc_.stamp_ms(b.stamps[i]);
   if (desc_.kind == RecordKind::spikes) {
@@ -172,8 +167,6 @@ void Hdf5Sink::write(const RecordBatch& b) {
     append(datasets_["weights"], b.weights.data(), b.size(), H5T_NATIVE_DOUBLE);
     std::vector<std::int64_t> r(b.receptors.begin(), b.receptors.end());
     append(datasets_["receptors"], r.data(), b.size(), H5T_NATIVE_INT64);
-  } else {
-    write_samples(b);
   }
 }
 
@@ -211,10 +204,7 @@ void Hdf5Sink::write_samples(const RecordBatch& b) {
   }
   for (std::size_t r = 0; r < b.size(); ++r) {
     if (b.stamps[r] != row_stamp_) {
-      if (row_stamp_ >= 0) {
-        pending_rows_.insert(pending_rows_.end(), row_.begin(), row_.end());
-        std::fill(row_.begin(), row_.end(), std::numeric_limits<double>::quiet_NaN());
-      }
+      finish_row();
       // Times the recorder did not record (e.g. a record: false session) become rows of the NaN
       // fill value, so that row i stays at time start + i·step as the mapping says; they are
       // only allocated in the file, never in memory.
@@ -232,6 +222,12 @@ void Hdf5Sink::write_samples(const RecordBatch& b) {
               b.values.begin() + static_cast<std::ptrdiff_t>((r + 1) * nv), row_.begin() + static_cast<std::ptrdiff_t>(it->second));
   }
   if (pending_rows_.size() >= (1u << 20)) flush_samples();
+}
+
+void Hdf5Sink::finish_row() {
+  if (row_stamp_ < 0) return;
+  pending_rows_.insert(pending_rows_.end(), row_.begin(), row_.end());
+  std::fill(row_.begin(), row_.end(), std::numeric_limits<double>::quiet_NaN());
 }
 
 void Hdf5Sink::write_pending_rows() {
@@ -261,11 +257,8 @@ void Hdf5Sink::skip_rows(std::size_t n) {
 void Hdf5Sink::flush_samples() {
   if (data_ < 0) return;
   // The current row is complete once its batch has been written: batches end at slice boundaries.
-  if (row_stamp_ >= 0) {
-    pending_rows_.insert(pending_rows_.end(), row_.begin(), row_.end());
-    std::fill(row_.begin(), row_.end(), std::numeric_limits<double>::quiet_NaN());
-    row_stamp_ = -1;
-  }
+  finish_row();
+  row_stamp_ = -1;
   write_pending_rows();
   if (first_stamp_ >= 0) {
     hid_t mapping = H5Gopen2(group_, "mapping", H5P_DEFAULT);

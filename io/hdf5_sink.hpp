@@ -37,6 +37,7 @@ class Hdf5Sink final : public RecordSink {
  private:
   void write_samples(const RecordBatch& batch);
   void flush_samples();
+  void finish_row();  // moves the row being filled to the pending rows
   void write_pending_rows();
   void skip_rows(std::size_t n);  // rows left to the NaN fill value
   void append(std::int64_t dataset, const void* data, std::size_t n, std::int64_t type);

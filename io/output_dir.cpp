@@ -160,14 +160,17 @@ void write_file_atomically(const fs::path& file, const std::string& content) {
   const fs::path tmp = file.string() + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw UserError(file.string(), "cannot open for writing");
+    if (!out) throw UserError("", "cannot open for writing").with_file(file.string());
     out << content;
     out.flush();
-    if (!out) throw UserError(file.string(), "write failed");
+    if (!out) throw UserError("", "cannot write").with_file(file.string());
   }
   std::error_code ec;
   fs::rename(tmp, file, ec);
-  if (ec) throw UserError(file.string(), "cannot write: " + ec.message());
+  if (ec) {
+    fs::remove(tmp, ec);
+    throw UserError("", "cannot write: " + ec.message()).with_file(file.string());
+  }
 }
 
 }  // namespace nestling::io

@@ -23,7 +23,6 @@ class OutputDirectory {
   OutputDirectory(const OutputDirectory&) = delete;
   OutputDirectory& operator=(const OutputDirectory&) = delete;
 
-  const std::filesystem::path& target() const { return target_; }
   const std::filesystem::path& staging() const { return staging_; }
   std::filesystem::path data_dir() const { return staging_ / "data"; }
   void commit();

@@ -4,7 +4,6 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
-#include <filesystem>
 
 #include "nestling/errors.hpp"
 
@@ -102,18 +101,8 @@ void TextFormatter::format(const RecordBatch& b, std::size_t r, std::string& out
   out += '\n';
 }
 
-TextFileSink::TextFileSink(const RecorderDescription& d) : format_(d), name_(nest_file_name(d)) {
-  namespace fs = std::filesystem;
-  if (!d.data_path.empty()) {
-    if (!fs::is_directory(d.data_path))
-      throw UserError("data_path", "directory '" + d.data_path + "' does not exist");
-    path_ = (fs::path(d.data_path) / name_).string();
-  } else {
-    path_ = name_;
-  }
-  if (!d.overwrite_files && fs::exists(path_))
-    throw UserError("overwrite_files", "recorder file '" + path_ +
-                                           "' exists already; set the kernel's overwrite_files to replace it");
+TextFileSink::TextFileSink(const RecorderDescription& d)
+    : format_(d), name_(nest_file_name(d)), path_(d.output_path(name_)) {
   file_ = std::fopen(path_.c_str(), "w");
   if (!file_) throw UserError(path_, std::string("cannot open for writing: ") + std::strerror(errno));
   std::setvbuf(file_, nullptr, _IOFBF, 1 << 20);
@@ -128,11 +117,15 @@ TextFileSink::~TextFileSink() {
 
 void TextFileSink::write(const RecordBatch& batch) {
   if (!file_) throw InternalError("write to a closed recorder file " + path_);
+  // Rows are formatted into chunks of about 1 MiB, each written with one checked call.
+  line_.clear();
   for (std::size_t r = 0; r < batch.size(); ++r) {
-    line_.clear();
     format_.format(batch, r, line_);
-    if (std::fwrite(line_.data(), 1, line_.size(), file_) != line_.size())
-      throw UserError(path_, std::string("write failed: ") + std::strerror(errno));
+    if (line_.size() >= (1u << 20) || r + 1 == batch.size()) {
+      if (std::fwrite(line_.data(), 1, line_.size(), file_) != line_.size())
+        throw UserError(path_, std::string("write failed: ") + std::strerror(errno));
+      line_.clear();
+    }
   }
 }
 

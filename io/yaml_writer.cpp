@@ -2,9 +2,8 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 
+#include "io/output_dir.hpp"
 #include "nestling/errors.hpp"
 
 namespace nestling::io {
@@ -239,10 +238,14 @@ class Emitter {
     bool root = false, mapping = false, simple_key = false;
   };
 
-  void expect_node(const YamlNode& node, Context context) {
+  void set_context(Context context) {
     root_context_ = context.root;
     mapping_context_ = context.mapping;
     simple_key_context_ = context.simple_key;
+  }
+
+  void expect_node(const YamlNode& node, Context context) {
+    set_context(context);
     switch (node.kind()) {
       case YamlNode::Kind::scalar:
         emit_scalar(make_scalar(node.scalar()));
@@ -266,8 +269,9 @@ class Emitter {
     }
   }
 
-  void emit_scalar(const Scalar& scalar) {
-    Analysis analysis = analyze(scalar.text);
+  void emit_scalar(const Scalar& scalar) { emit_scalar(scalar, analyze(scalar.text)); }
+
+  void emit_scalar(const Scalar& scalar, const Analysis& analysis) {
     Style style = choose_style(scalar, analysis);
     bool implicit = style == Style::plain ? scalar.implicit_plain : scalar.implicit_quoted;
     if (!implicit) write_indicator(scalar.tag, true);
@@ -317,30 +321,22 @@ class Emitter {
     increase_indent(false, false);
     for (const auto* entry : ordered(entries)) {
       write_indent();
-      Scalar key = make_key(entry->key);
-      if (is_simple_key(key)) {
-        expect_node(key_node(entry->key), {.mapping = true, .simple_key = true});
+      const Scalar key = make_key(entry->key);
+      const Analysis analysis = analyze(key.text);
+      // PyYAML counts the (unwritten) tag, e.g. "!!str", towards the 128-character limit.
+      const bool simple = key.tag.size() + key.text.size() < 128 && !analysis.empty && !analysis.multiline;
+      if (!simple) write_indicator("?", true, false, true);
+      set_context({.mapping = true, .simple_key = simple});
+      emit_scalar(key, analysis);
+      if (simple) {
         write_indicator(":", false);
       } else {
-        write_indicator("?", true, false, true);
-        expect_node(key_node(entry->key), {.mapping = true});
         write_indent();
         write_indicator(":", true, false, true);
       }
       expect_node(entry->value, {.mapping = true});
     }
     pop_indent();
-  }
-
-  static YamlNode key_node(const YamlNode::Key& key) {
-    if (const auto* i = std::get_if<std::int64_t>(&key)) return YamlNode(static_cast<long long>(*i));
-    return YamlNode(std::get<std::string>(key));
-  }
-
-  // PyYAML counts the (unwritten) tag, e.g. "!!str", towards the 128-character limit.
-  static bool is_simple_key(const Scalar& key) {
-    Analysis a = analyze(key.text);
-    return key.tag.size() + key.text.size() < 128 && !a.empty && !a.multiline;
   }
 
   std::vector<const YamlNode::Entry*> ordered(const std::vector<YamlNode::Entry>& entries) const {
@@ -576,23 +572,7 @@ std::string dump_yaml(const YamlNode& document, const YamlDumpOptions& options) 
 }
 
 void write_yaml_file(const std::string& file, const YamlNode& document, const YamlDumpOptions& options) {
-  std::string text = dump_yaml(document, options);
-  std::filesystem::path target(file);
-  std::filesystem::path temporary = target;
-  temporary += ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) throw UserError("", "cannot open for writing").with_file(file);
-    out << text;
-    out.flush();
-    if (!out) throw UserError("", "cannot write").with_file(file);
-  }
-  std::error_code ec;
-  std::filesystem::rename(temporary, target, ec);
-  if (ec) {
-    std::filesystem::remove(temporary, ec);
-    throw UserError("", "cannot write: " + ec.message()).with_file(file);
-  }
+  write_file_atomically(file, dump_yaml(document, options));
 }
 
 }  // namespace nestling::io
