@@ -14,6 +14,7 @@
 #include <map>
 #include <sstream>
 
+#include "io/utf8.hpp"
 #include "io/yaml_writer.hpp"
 #include "nestling/errors.hpp"
 
@@ -195,25 +196,14 @@ auto at_node(const YAML::Node& node, const std::string& path, F&& f) {
 std::pair<int, int> invalid_utf8_at(const std::string& text) {
   int line = 1, column = 1;
   for (std::size_t i = 0; i < text.size();) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    if (n == 0 || i + n > text.size()) return {line, column};
-    std::uint32_t cp = n == 1 ? c : c & (0x7F >> n);
-    for (std::size_t k = 1; k < n; ++k) {
-      const auto d = static_cast<unsigned char>(text[i + k]);
-      if ((d >> 6) != 0x2) return {line, column};
-      cp = (cp << 6) | (d & 0x3F);
-    }
-    // overlong forms, surrogates and values beyond U+10FFFF are not UTF-8 either
-    if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-      return {line, column};
+    const auto [cp, n, valid] = io::decode_utf8_at(text, i);
+    if (!valid) return {line, column};
     // Characters YAML does not allow in a stream (PyYAML rejects them too; yaml-cpp 0.7 can hang
     // on a NUL byte).
     const bool printable = cp == 0x09 || cp == 0x0A || cp == 0x0D || (cp >= 0x20 && cp <= 0x7E) || cp == 0x85 ||
                            (cp >= 0xA0 && cp <= 0xD7FF) || (cp >= 0xE000 && cp <= 0xFFFD) || cp >= 0x10000;
     if (!printable) return {line, column};
-    if (c == '\n') {
+    if (cp == '\n') {
       ++line;
       column = 1;
     } else {
@@ -232,18 +222,14 @@ std::string repair_escapes(const std::string& text) {
   out.reserve(text.size() + 4);
   for (std::size_t i = 0; i < text.size();) {
     const auto c = static_cast<unsigned char>(text[i]);
-    const std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    bool whole = n > 0 && i + n <= text.size();
-    for (std::size_t k = 1; whole && k < n; ++k) whole = (static_cast<unsigned char>(text[i + k]) >> 6) == 0x2;
-    if (!whole && (c == 0x85 || c == 0xA0)) {
+    const io::Utf8Char decoded = io::decode_utf8_at(text, i);
+    if (decoded.length == 1 && (c == 0x85 || c == 0xA0)) {
       out += '\xC2';
       out += static_cast<char>(c);
-      ++i;
     } else {
-      const std::size_t take = whole ? n : 1;
-      out.append(text, i, take);
-      i += take;
+      out.append(text, i, decoded.length);
     }
+    i += decoded.length;
   }
   return out;
 }

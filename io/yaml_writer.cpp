@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "io/output_dir.hpp"
+#include "io/utf8.hpp"
 #include "nestling/errors.hpp"
 
 namespace nestling::io {
@@ -99,22 +100,11 @@ constexpr char32_t kEnd = 0xFFFFFFFF;  // "no character": the position after the
 
 std::u32string decode_utf8(const std::string& s) {
   std::u32string out;
-  std::size_t i = 0;
-  while (i < s.size()) {
-    auto byte = static_cast<unsigned char>(s[i]);
-    int extra = byte < 0x80 ? 0 : (byte >> 5) == 6 ? 1 : (byte >> 4) == 14 ? 2 : (byte >> 3) == 30 ? 3 : -1;
-    char32_t cp = extra == 0 ? byte : extra == 1 ? (byte & 0x1F) : extra == 2 ? (byte & 0x0F) : (byte & 0x07);
-    bool ok = extra >= 0 && i + static_cast<std::size_t>(extra) < s.size();
-    for (int k = 1; ok && k <= extra; ++k) {
-      auto next = static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]);
-      ok = (next & 0xC0) == 0x80;
-      cp = (cp << 6) | (next & 0x3F);
-    }
-    static constexpr char32_t smallest[] = {0, 0x80, 0x800, 0x10000};  // longer forms are overlong
-    ok = ok && cp >= smallest[extra] && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
-    if (!ok) throw UserError("cannot write string as YAML: it is not valid UTF-8: " + Value(s).repr());
-    out += cp;
-    i += static_cast<std::size_t>(extra) + 1;
+  for (std::size_t i = 0; i < s.size();) {
+    const Utf8Char c = decode_utf8_at(s, i);
+    if (!c.valid) throw UserError("cannot write string as YAML: it is not valid UTF-8: " + Value(s).repr());
+    out += c.code_point;
+    i += c.length;
   }
   return out;
 }
