@@ -219,10 +219,7 @@ std::vector<NetworkProjection> Network::expand_projection_item(const ParamsTree&
   std::vector<std::string> keys = {"source_layers", "source_population", "target_layers", "target_population",
                                    "projection_model"};
   Dict d = item;
-  if (d.contains("connection_model") && !d.contains("projection_model")) {  // older vocabulary
-    d.set("projection_model", d.at("connection_model"));
-    d.erase("connection_model");
-  }
+  adopt_older_name(d, "connection_model", "projection_model", node, "params", at);
   for (const auto& [key, v] : d)
     if (std::find(keys.begin(), keys.end(), key) == keys.end() && !(recorder && key == "model"))
       tree_error(node, "params", at + "/" + key,

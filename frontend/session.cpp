@@ -48,13 +48,8 @@ UnitChange parse_unit_change(const ParamsTree& node, const std::string& where, c
   if (!item.is_dict()) tree_error(node, "params", where, "must be a mapping");
   Dict d = item.as_dict();
   // deNEST's predecessor: `population` for population_name, `params` for nest_params.
-  for (auto [old_key, key] : {std::pair{"population", "population_name"}, {"params", "nest_params"}}) {
-    if (d.contains(old_key)) {
-      if (d.contains(key)) tree_error(node, "params", where + "/" + old_key, std::string("give either ") + key + " or " + old_key);
-      d.set(key, d.at(old_key));
-      d.erase(old_key);
-    }
-  }
+  adopt_older_name(d, "population", "population_name", node, "params", where);
+  adopt_older_name(d, "params", "nest_params", node, "params", where);
   static const std::vector<std::string> keys = {"layers", "population_name", "change_type", "from_array",
                                                 "nest_params", "proportion"};
   for (const auto& [k, v] : d)

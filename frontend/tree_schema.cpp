@@ -97,4 +97,13 @@ void check_children(ParamsTree& node, const std::vector<std::string>& allowed) {
     if (!node.child(name)) node.add_child(name);
 }
 
+void adopt_older_name(Dict& d, const std::string& old_key, const std::string& key, const ParamsTree& node,
+                      const std::string& data_key, const std::string& where) {
+  const Value* old = d.find(old_key);
+  if (!old) return;
+  if (d.contains(key)) tree_error(node, data_key, where + "/" + old_key, "give either " + key + " or its older name " + old_key);
+  d.set(key, *old);
+  d.erase(old_key);
+}
+
 }  // namespace nestling::frontend

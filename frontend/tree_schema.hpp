@@ -40,5 +40,8 @@ std::vector<std::string> string_list(const ParamsTree& node, const std::string& 
 
 // Only `allowed` children; missing ones are added empty.
 void check_children(ParamsTree& node, const std::vector<std::string>& allowed);
+// Accepts deNEST's older key `old_key` in mapping `d` (found at data_key/where) as `key`; both is an error.
+void adopt_older_name(Dict& d, const std::string& old_key, const std::string& key, const ParamsTree& node,
+                      const std::string& data_key, const std::string& where);
 
 }  // namespace nestling::frontend
