@@ -12,6 +12,7 @@ SynapseStore& ThreadConnections::store(const SynapseModel& model) {
 }
 
 void ThreadConnections::finalize(NodeId max_gid) {
+  if (!dirty_) return;  // unchanged; deliver() and for_each() stop at the index's end for newer sources
   struct Entry {
     NodeId source;
     std::uint32_t store;

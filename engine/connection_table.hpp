@@ -25,10 +25,8 @@ class ThreadConnections {
   SynapseStore* find_store(int model_id) const {
     return model_id < static_cast<int>(stores_.size()) ? stores_[static_cast<std::size_t>(model_id)].get() : nullptr;
   }
-  std::size_t store_slots() const { return stores_.size(); }
-
-  bool dirty() const { return dirty_; }
-  // Sorts new connections into their stores and rebuilds the source index over [0, max_gid].
+  // Sorts new connections into their stores and rebuilds the source index over [0, max_gid];
+  // nothing to do without new connections.
   void finalize(NodeId max_gid);
 
   // Delivers `e` to every connection of its source on this thread; returns how many.

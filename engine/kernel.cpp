@@ -249,10 +249,7 @@ std::uint16_t Kernel::delay_steps(double delay_ms, const std::string& where) con
   if (delay_ms * grid_.steps_per_ms() < 0.5)
     throw UserError(where, "delay " + format_number(delay_ms) + " ms is less than one time step (" +
                                format_number(grid_.resolution()) + " ms)");
-  const step_t d = grid_.delay_to_steps(delay_ms);
-  if (d < 1)
-    throw UserError(where, "delay " + format_number(delay_ms) + " ms is less than one time step (" +
-                               format_number(grid_.resolution()) + " ms)");
+  const step_t d = grid_.delay_to_steps(delay_ms);  // >= 1 after the test above
   if (d > 0xFFFF)
     throw UserError(where, "delay " + format_number(delay_ms) + " ms exceeds the largest supported delay of 65535 steps");
   if (simulated_ && (d < min_delay_ || d > max_delay_))
@@ -284,13 +281,13 @@ void Kernel::connect(NodeId source, NodeId target, const SynapseSpec& spec) {
                       det->record_kind() == RecordKind::samples
                           ? "a multimeter is connected to the nodes it records: connect(multimeter, node)"
                           : "a weight_recorder is attached to a synapse model through its weight_recorder parameter");
-    link_detector(source, src, *det, tgt.index_of(target), spec);
+    link_detector(source, src, *det, tgt.index_of(target));
     note_delay(d);
   } else if (auto* mm = dynamic_cast<RecorderGroup*>(&src)) {
     if (mm->record_kind() != RecordKind::samples)
       throw UserError("source " + std::to_string(source),
                       mm->model_name() + " does not send events; connect nodes to a spike_detector instead");
-    link_multimeter(*mm, src.index_of(source), tgt, tgt.index_of(target), spec);
+    link_multimeter(*mm, src.index_of(source), tgt, tgt.index_of(target));
     note_delay(d);
   } else {
     if (src.output_event() == EventKind::none)
@@ -307,11 +304,8 @@ void Kernel::connect(NodeId source, NodeId target, const SynapseSpec& spec) {
                                  " (set it on a copy of the model instead)");
     }
     const std::size_t i = tgt.index_of(target);
-    const int t = tgt.thread_of(i);
-    const std::uint32_t local = tgt.local_index(i);
-    auto& ts = *threads_[static_cast<std::size_t>(t)];
-    ts.connections.add(source, model, local, static_cast<std::uint8_t>(buffer), weight, d, spec.state);
-    if (src.output_event() == EventKind::poisson && ts.targets[local].rng == -1) ts.targets[local].rng = -2;
+    connect_resolved(tgt.thread_of(i), source, src.output_event(), model, tgt.local_index(i),
+                     static_cast<std::uint8_t>(buffer), weight, d, spec.state);
   }
   finish_bulk_connect(model);
   times_.connect += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -323,16 +317,14 @@ void Kernel::finish_bulk_connect(const SynapseModel& model) {
   connections_dirty_ = true;
 }
 
-void Kernel::link_detector(NodeId source, NodeGroup& src, RecorderGroup& det, std::size_t det_index,
-                           const SynapseSpec&) {
+void Kernel::link_detector(NodeId source, NodeGroup& src, RecorderGroup& det, std::size_t det_index) {
   const EventKind k = src.output_event();
   if (k != EventKind::spike && k != EventKind::poisson)
     throw UserError("source " + std::to_string(source), "model " + src.model_name() + " does not send spikes");
   detector_links_.push_back({source, &det.device(det_index)});
 }
 
-void Kernel::link_multimeter(RecorderGroup& mm, std::size_t mm_index, NodeGroup& target, std::size_t target_index,
-                             const SynapseSpec&) {
+void Kernel::link_multimeter(RecorderGroup& mm, std::size_t mm_index, NodeGroup& target, std::size_t target_index) {
   RecordingDevice& dev = mm.device(mm_index);
   const auto& p = dev.params();
   const std::string where = mm.model_name();
@@ -416,26 +408,28 @@ void Kernel::set_synapse_status(const std::string& synapse_model, const Dict& d)
     if (SynapseStore* s = t->connections.find_store(m.id())) s->set_all(d, m.name());
 }
 
+std::pair<int, int> Kernel::delay_extent() const {
+  if (simulated_) return {min_delay_, max_delay_};
+  int lo = recorder_min_delay_, hi = recorder_max_delay_;
+  for (const auto& t : threads_) {
+    if (t->connections.empty()) continue;
+    lo = std::min(lo, t->connections.min_delay());
+    hi = std::max(hi, t->connections.max_delay());
+  }
+  return {lo > hi ? 1 : lo, std::max(hi, 1)};
+}
+
 std::size_t Kernel::node_bytes() const {
+  const auto [lo, hi] = delay_extent();
   std::size_t b = 0;
   for (const auto& g : groups_)
-    b += g->state_bytes() + g->size() * static_cast<std::size_t>(g->num_buffers()) *
-                                static_cast<std::size_t>(min_delay_ + max_delay_) * sizeof(double);
+    b += g->state_bytes() +
+         g->size() * static_cast<std::size_t>(g->num_buffers()) * static_cast<std::size_t>(lo + hi) * sizeof(double);
   return b;
 }
 
 std::vector<std::pair<std::string, double>> Kernel::bytes_per_node_by_model() const {
-  int lo = min_delay_, hi = max_delay_;
-  if (!simulated_) {  // what prepare() would choose
-    lo = recorder_min_delay_;
-    hi = recorder_max_delay_;
-    for (const auto& t : threads_)
-      if (!t->connections.empty()) {
-        lo = std::min(lo, t->connections.min_delay());
-        hi = std::max(hi, t->connections.max_delay());
-      }
-    if (lo > hi) lo = hi = 1;
-  }
+  const auto [lo, hi] = delay_extent();
   std::vector<std::pair<std::string, double>> out;
   for (const auto& g : groups_) {
     if (g->kind() == NodeKind::recorder) continue;
@@ -462,15 +456,6 @@ std::uint64_t Kernel::synaptic_events() const {
   std::uint64_t n = 0;
   for (const auto& t : threads_) n += t->synaptic_events;
   return n;
-}
-
-std::size_t Kernel::memory_bytes() const {
-  std::size_t b = connection_bytes();
-  for (const auto& t : threads_) {
-    b += t->arena.capacity() * sizeof(double) + t->targets.capacity() * sizeof(TargetInfo) +
-         t->rngs.capacity() * sizeof(Rng);
-  }
-  return b;
 }
 
 }  // namespace nestling

@@ -106,9 +106,10 @@ class Kernel {
   // converted the delay. Thread-safe when each thread passes only targets it owns. Call
   // finish_bulk_connect(model) once afterwards, outside any parallel region.
   void connect_resolved(int thread, NodeId source, EventKind source_kind, const SynapseModel& model,
-                        std::uint32_t target_local, std::uint8_t buffer, double weight, std::uint16_t delay_steps) {
+                        std::uint32_t target_local, std::uint8_t buffer, double weight, std::uint16_t delay_steps,
+                        const Dict* state = nullptr) {
     KernelThread& ts = *threads_[static_cast<std::size_t>(thread)];
-    ts.connections.add(source, model, target_local, buffer, weight, delay_steps, nullptr);
+    ts.connections.add(source, model, target_local, buffer, weight, delay_steps, state);
     if (source_kind == EventKind::poisson && ts.targets[target_local].rng == -1) ts.targets[target_local].rng = -2;
   }
   void finish_bulk_connect(const SynapseModel& model);
@@ -142,12 +143,10 @@ class Kernel {
   bool stopped() const { return stopped_; }
   // Records still pending at the end of the run (NEST drops them; see docs/recording).
   void flush_pending();
-  KernelThread& thread_state(int t) { return *threads_[static_cast<std::size_t>(t)]; }
   // Called once per completed slice by the master thread with the clock after the slice.
   void set_progress_callback(std::function<void(step_t)> cb) { progress_ = std::move(cb); }
 
   PhaseTimes& times() { return times_; }
-  std::size_t memory_bytes() const;
   std::uint64_t synaptic_events() const;
   // Node memory: parameters, state and input ring buffers (ring buffers sized as prepare() would).
   std::size_t node_bytes() const;
@@ -166,10 +165,8 @@ class Kernel {
   void check_can_change_layout(const std::string& key) const;
   void check_fits_in_memory(const NodeModel& model, std::size_t n) const;
   void register_targets(NodeGroup& g);
-  void link_detector(NodeId source, NodeGroup& src_group, RecorderGroup& det, std::size_t det_index,
-                     const SynapseSpec& spec);
-  void link_multimeter(RecorderGroup& mm, std::size_t mm_index, NodeGroup& target, std::size_t target_index,
-                       const SynapseSpec& spec);
+  void link_detector(NodeId source, NodeGroup& src_group, RecorderGroup& det, std::size_t det_index);
+  void link_multimeter(RecorderGroup& mm, std::size_t mm_index, NodeGroup& target, std::size_t target_index);
   void note_delay(std::uint16_t d);
   void layout_arenas();
   void advance(int to_step);  // after a slice (part): the clock, pending weight events, progress
@@ -178,6 +175,8 @@ class Kernel {
   void commit_samples();
   void commit_weight_events();
   RecordingContext recording_context() const;
+  // The (min, max) delay in steps: fixed at the first Simulate, planned from the connections before.
+  std::pair<int, int> delay_extent() const;
 
   ModelRegistry models_;
   RecordingBackends backends_;
@@ -205,7 +204,7 @@ class Kernel {
   step_t clock_ = 0;
   int from_step_ = 0;
   std::vector<Emission> merged_;
-  std::vector<RecordBatch> pending_weights_;
+  std::vector<std::vector<WeightEvent>> pending_weights_;  // per weight recorder, this slice
   std::atomic<bool> stop_requested_{false};
   bool stopped_ = false;
   bool broken_ = false;  // a simulation failed mid-slice

@@ -66,14 +66,7 @@ void Kernel::layout_arenas() {
 void Kernel::prepare() {
   const auto t0 = std::chrono::steady_clock::now();
   if (!simulated_) {
-    int lo = recorder_min_delay_, hi = recorder_max_delay_;
-    for (const auto& t : threads_) {
-      if (t->connections.empty()) continue;
-      lo = std::min(lo, t->connections.min_delay());
-      hi = std::max(hi, t->connections.max_delay());
-    }
-    min_delay_ = lo > hi ? 1 : lo;
-    max_delay_ = std::max(hi, 1);
+    std::tie(min_delay_, max_delay_) = delay_extent();
     ring_len_ = min_delay_ + max_delay_;
   }
   if (connections_dirty_) {
@@ -124,9 +117,6 @@ void Kernel::prepare() {
   for (; groups_initialised_ < groups_.size(); ++groups_initialised_) groups_[groups_initialised_]->init_buffers();
   CalibrationContext cal;
   cal.grid = &grid_;
-  cal.now = clock_steps();
-  cal.seed = settings_.seed;
-  cal.min_delay = min_delay_;
   const RecordingContext rc = recording_context();
   for (auto& g : groups_) {
     try {
@@ -289,12 +279,7 @@ void Kernel::advance(int to_step) {
       if (!p.targets.empty() &&
           !std::binary_search(p.targets.begin(), p.targets.end(), static_cast<std::int64_t>(w.target)))
         continue;
-      RecordBatch& b = pending_weights_[w.recorder];
-      b.senders.push_back(w.sender);
-      b.targets.push_back(w.target);
-      b.stamps.push_back(w.stamp);
-      b.weights.push_back(w.weight);
-      b.receptors.push_back(w.receptor);
+      pending_weights_[w.recorder].push_back(w);
     }
     tp->weight_events.clear();
   }
@@ -337,11 +322,10 @@ void Kernel::record_spikes() {
   std::sort(fresh.begin(), fresh.end(), emission_less);
   // Rows per detector, then each detector's rows ordered by (time, sender).
   std::vector<std::pair<RecordingDevice*, std::vector<std::pair<step_t, NodeId>>>> rows;
-  for (const Emission& e : fresh) {
-    if (e.source + 1 >= detector_begin_.size()) continue;
+  for (const Emission& e : fresh) {  // only sources with detectors
+    const step_t stamp = clock_ + e.lag + 1;
     for (std::uint32_t k = detector_begin_[e.source]; k < detector_begin_[e.source + 1]; ++k) {
       RecordingDevice* det = detector_targets_[k];
-      const step_t stamp = clock_ + e.lag + 1;
       if (!det->active(stamp)) continue;
       long n = static_cast<long>(e.value);
       if (e.kind == EventKind::poisson) {
@@ -364,7 +348,7 @@ void Kernel::record_spikes() {
   }
   RecordBatch batch;
   for (auto& [det, r] : rows) {
-    std::stable_sort(r.begin(), r.end());
+    std::sort(r.begin(), r.end());  // equal rows are identical
     batch.clear();
     for (const auto& [stamp, sender] : r) {
       batch.stamps.push_back(stamp);
@@ -408,27 +392,24 @@ void Kernel::commit_samples() {
 }
 
 void Kernel::commit_weight_events() {
+  RecordBatch batch;
   for (std::size_t r = 0; r < pending_weights_.size(); ++r) {
-    RecordBatch& b = pending_weights_[r];
-    if (b.empty()) continue;
+    std::vector<WeightEvent>& events = pending_weights_[r];
+    if (events.empty()) continue;
     // A fixed order whatever the thread count: by time, sender, target (ties keep connection order).
-    std::vector<std::size_t> order(b.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
-      if (b.stamps[x] != b.stamps[y]) return b.stamps[x] < b.stamps[y];
-      if (b.senders[x] != b.senders[y]) return b.senders[x] < b.senders[y];
-      return b.targets[x] < b.targets[y];
+    std::stable_sort(events.begin(), events.end(), [](const WeightEvent& x, const WeightEvent& y) {
+      return std::tie(x.stamp, x.sender, x.target) < std::tie(y.stamp, y.sender, y.target);
     });
-    RecordBatch sorted;
-    for (std::size_t i : order) {
-      sorted.senders.push_back(b.senders[i]);
-      sorted.targets.push_back(b.targets[i]);
-      sorted.stamps.push_back(b.stamps[i]);
-      sorted.weights.push_back(b.weights[i]);
-      sorted.receptors.push_back(b.receptors[i]);
+    batch.clear();
+    for (const WeightEvent& w : events) {
+      batch.senders.push_back(w.sender);
+      batch.targets.push_back(w.target);
+      batch.stamps.push_back(w.stamp);
+      batch.weights.push_back(w.weight);
+      batch.receptors.push_back(w.receptor);
     }
-    weight_recorders_[r]->record(sorted);
-    b.clear();
+    weight_recorders_[r]->record(batch);
+    events.clear();
   }
 }
 

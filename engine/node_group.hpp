@@ -72,9 +72,6 @@ struct UpdateContext {
 // Facts every node may need when a Simulate call starts (NEST's calibrate()).
 struct CalibrationContext {
   const TimeGrid* grid = nullptr;
-  step_t now = 0;  // the kernel clock (biological time in steps)
-  std::uint64_t seed = 0;
-  int min_delay = 1;
 };
 
 // A multimeter's request to sample some recordables of some nodes on a grid of stamps.

@@ -130,7 +130,6 @@ class ParamBinder {
       if (f.spec.name == name) return &f;
     return nullptr;
   }
-  const std::vector<Field>& fields() const { return fields_; }
 
   std::vector<ParamSpec> specs() const {
     std::vector<ParamSpec> out;

@@ -37,7 +37,6 @@ class RecorderGroup : public NodeGroup {
   RecordKind kind_;
   std::vector<RecordingDevice> devices_;
   std::vector<std::uint8_t> connected_;
-  const TimeGrid* grid_ = nullptr;
 };
 
 // The model interface of one kind of recorder. Each recorder model (models/spike_detector.cpp,

@@ -198,20 +198,13 @@ std::string RecorderDescription::output_path(const std::string& name) const {
 }
 
 void RecordingDevice::calibrate(const RecordingContext& ctx) {
-  const auto& g = *ctx.grid;
-  for (auto [name, v] : {std::pair{"origin", params_.origin}, {"start", params_.start}, {"stop", params_.stop}}) {
-    if (std::isfinite(v) && !g.is_on_grid(v))
-      throw UserError(model_ + "/" + name, "must be a multiple of the resolution " + format_number(g.resolution()) +
-                                                " ms, got " + format_number(v));
-  }
-  if (params_.stop < params_.start)
-    throw UserError(model_ + "/stop", "must not be smaller than start");
+  const DeviceWindow window{params_.origin, params_.start, params_.stop};
+  window.check(*ctx.grid, model_);
   if (params_.binary) throw UserError(model_ + "/binary", "binary text output is not supported");
   if (params_.precision > 30) throw UserError(model_ + "/precision", "must be at most 30 digits");
   if (!params_.use_gid_in_filename && params_.label.empty())
     throw UserError(model_ + "/label", "must be set when use_gid_in_filename is false");
-  t_min_ = g.ms_to_steps(params_.origin + params_.start);
-  t_max_ = std::isinf(params_.stop) ? step_infinity : g.ms_to_steps(params_.origin + params_.stop);
+  steps_.calibrate(window, *ctx.grid);
 
   // Keep sinks whose back-end is still wanted under the same label; open the missing ones.
   std::vector<OpenSink> kept;

@@ -16,6 +16,7 @@
 
 #include "engine/node_group.hpp"
 #include "engine/param_table.hpp"
+#include "engine/stimulating_device.hpp"
 
 namespace nestling {
 
@@ -141,7 +142,7 @@ class RecordingDevice {
 
   // At the start of every Simulate: window in steps, back-ends opened (or reopened if renamed).
   void calibrate(const RecordingContext& ctx);
-  bool active(step_t stamp) const { return stamp > t_min_ && stamp <= t_max_; }
+  bool active(step_t stamp) const { return steps_.spike_active(stamp); }
   // Appends records (already window-filtered by the caller) to memory and the sinks.
   void record(const RecordBatch& batch);
   void flush();
@@ -163,7 +164,7 @@ class RecordingDevice {
   NodeId gid_;
   std::string model_;
   RecorderParameters params_;
-  step_t t_min_ = 0, t_max_ = 0;
+  DeviceSteps steps_{0, 0};  // nothing is recorded before the first calibrate
   std::size_t n_events_ = 0;
   RecordBatch memory_;
   struct OpenSink {

@@ -1,4 +1,5 @@
-// The origin/start/stop window of stimulating devices (NEST 2.20 StimulatingDevice, spec §4.1).
+// The origin/start/stop window of stimulating devices (NEST 2.20 StimulatingDevice, spec §4.1),
+// which recording devices share.
 #pragma once
 
 #include <cmath>

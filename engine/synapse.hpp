@@ -74,7 +74,6 @@ class SynapseModel {
 
   const SynapseCommon& common() const { return common_; }
   // NEST's *_lbl variants accept a synapse_label.
-  bool labelled() const { return labelled_; }
   void set_labelled(bool on) { labelled_ = on; }
   std::vector<ParamSpec> parameters() const;
   Dict defaults() const;

@@ -287,7 +287,6 @@ int HtNeuron::current_buffer(long receptor) const {
 }
 
 void HtNeuron::init_buffers() {
-  if (buffers_ready_) return;
   h_ = grid().steps_to_ms(1);
   for (std::size_t i = 0; i < size(); ++i) {
     nodes_[i].step = h_;
@@ -295,13 +294,11 @@ void HtNeuron::init_buffers() {
     nodes_[i].derivative_known = false;
     last_spike_[i] = -1;
   }
-  buffers_ready_ = true;
 }
 
 void HtNeuron::reset_state() {
   const auto& proto = dynamic_cast<const NodeModelOf<HtNeuron>&>(model()).prototype();
   for (std::size_t i = 0; i < size(); ++i) set_initial_state(i, proto);
-  buffers_ready_ = false;
 }
 
 void HtNeuron::calibrate(const CalibrationContext& ctx) {

@@ -226,7 +226,6 @@ struct HtDynamics {
 
 class HtNeuron final : public NodeGroup {
  public:
-  using Parameters = HtParameters;
   // Model defaults: the parameters and the initial state of new nodes.
   struct Prototype : HtParameters {
     Prototype() : y(equilibrium_state()) {}
@@ -286,8 +285,6 @@ class HtNeuron final : public NodeGroup {
   std::vector<NodeState> nodes_;
   std::vector<step_t> last_spike_;  // stamp of the latest spike, -1 if none
   double h_ = 0.1;                  // resolution in ms, as NEST computes it
-  // NEST runs init_buffers only for nodes that are new or were reset.
-  bool buffers_ready_ = false;
 };
 
 }  // namespace nestling

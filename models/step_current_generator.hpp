@@ -31,7 +31,6 @@ class StepCurrentGenerator final : public NodeGroup, public BinderModel<StepCurr
   void set_status(std::size_t i, const Dict& d) override;
   Dict get_status(std::size_t i) const override { return describe(nodes_[i].p); }
   void init_buffers() override;
-  void reset_state() override { init_buffers(); }
   void calibrate(const CalibrationContext& ctx) override;
   void update(UpdateContext& ctx, std::size_t begin, std::size_t end) override;
   std::size_t state_bytes() const override;
