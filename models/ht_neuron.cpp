@@ -197,9 +197,9 @@ HtConstants HtConstants::from(const HtParameters& p, double V_now, int refractor
 
 // ------------------------------------------------------------------------ model interface
 
-std::vector<ParamSpec> HtNeuron::parameter_specs() {
-  return binder().specs();
-}
+std::vector<ParamSpec> HtNeuron::parameter_specs() { return binder().specs(); }
+
+Dict HtNeuron::describe(const Prototype& p) { return describe_parameters(binder(), p); }
 
 std::string HtNeuron::documentation() {
   return "Hill & Tononi (2005) neuron: leak, threshold dynamics, post-spike K current, AMPA/NMDA/GABA_A/GABA_B "
@@ -220,17 +220,11 @@ Dict HtNeuron::receptor_type_names() {
 void HtNeuron::apply(Prototype& p, const Dict& d, const std::string& model) {
   Prototype next = p;
   next.equilibrate_requested = false;
-  std::vector<std::string> consumed;
-  binder().apply(next, d, "", &consumed);
-  reject_unconsumed(model, d, consumed, parameter_specs());
+  apply_parameters(binder(), next, d, model);
   check_relations(next);
   if (next.equilibrate_requested) p.equilibrate(next.y, next.y[V_M]);  // with the parameters before the call
   next.equilibrate_requested = false;
   p = std::move(next);
-}
-
-Dict HtNeuron::describe(const Prototype& p) {
-  return describe_parameters(binder(), p);
 }
 
 const std::vector<std::string>& HtNeuron::recordables() const {
@@ -389,10 +383,9 @@ double HtNeuron::recordable_value(std::size_t i, int which) const {
       // NEST recomputes the unblock from the stored (already clamped) m values.
       const HtParameters& p = params_[i];
       const double V = s.y[V_M];
-      const double m_eq = p.m_eq_NMDA(V);
-      const double A1 = 0.51 - 0.0028 * V;
-      const double m = p.instant_unblock_NMDA ? m_eq : A1 * s.y[M_FAST_NMDA] + (1 - A1) * s.y[M_SLOW_NMDA];
-      return s.y[G_NMDA_TIMECOURSE] * m;
+      // NEST reports the unclamped mix (the right-hand side clamps m_fast and m_slow to m_eq).
+      return s.y[G_NMDA_TIMECOURSE] *
+             nmda_open_fraction(V, p.m_eq_NMDA(V), s.y[M_FAST_NMDA], s.y[M_SLOW_NMDA], p.instant_unblock_NMDA);
     }
     case 4:
       return s.y[G_GABA_A];

@@ -155,6 +155,14 @@ struct HtCurrents {
   double m_eq_NMDA = 0.0;                                 // at the evaluated V, for the block
 };
 
+// NEST's m_NMDA: the open fraction of NMDA channels, mixing fast and slow unblocking (A1 is
+// voltage dependent), or the equilibrium value with instant unblocking.
+inline double nmda_open_fraction(double V, double m_eq, double m_fast, double m_slow, bool instant_unblock) {
+  if (instant_unblock) return m_eq;
+  const double A1 = 0.51 - 0.0028 * V;
+  return A1 * m_fast + (1.0 - A1) * m_slow;
+}
+
 // The right-hand side (spec §1.5). Every evaluation overwrites `last`, so after an
 // integration step it holds the values at the accepted end point, as NEST's cached currents.
 struct HtDynamics {
@@ -187,11 +195,7 @@ struct HtDynamics {
     // NMDA: blocking is instantaneous, unblocking follows m_fast and m_slow.
     const double m_fast = std::min(m_eq_NMDA, y[M_FAST_NMDA]);
     const double m_slow = std::min(m_eq_NMDA, y[M_SLOW_NMDA]);
-    double m_NMDA = m_eq_NMDA;
-    if (!c.instant_unblock_NMDA) {
-      const double A1 = 0.51 - 0.0028 * V;
-      m_NMDA = A1 * m_fast + (1.0 - A1) * m_slow;
-    }
+    const double m_NMDA = nmda_open_fraction(V, m_eq_NMDA, m_fast, m_slow, c.instant_unblock_NMDA);
 
     const double I_syn = -y[G_AMPA] * (V - c.E_rev[0]) - y[G_NMDA_TIMECOURSE] * m_NMDA * (V - c.E_rev[1]) -
                          y[G_GABA_A] * (V - c.E_rev[2]) - y[G_GABA_B] * (V - c.E_rev[3]);

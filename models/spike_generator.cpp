@@ -51,16 +51,13 @@ std::string SpikeGenerator::documentation() {
 
 void SpikeGenerator::apply(Prototype& p, const Dict& d, const std::string& model) {
   Parameters next = p;
-  std::vector<std::string> consumed;
-  binder().apply(next, d, "", &consumed);
-  reject_unconsumed(model, d, consumed, parameter_specs());
+  apply_parameters(binder(), next, d, model);
   check_parameters(next, d, model);
   p = std::move(next);
 }
 
 Dict SpikeGenerator::describe(const Prototype& p) {
-  Dict d;
-  binder().report(p, d);
+  Dict d = describe_parameters(binder(), p);
   d.erase("allow_offgrid_spikes");
   return d;
 }
