@@ -15,7 +15,6 @@
 // NEST 2.20.2 spends about 2 µs per neuron-step on ht_neuron (GSL rkf45) on this machine kind.
 //
 // Usage: ht_neuron_update [neurons (default 2000)] [repetitions (default 3, the best is kept)]
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -28,34 +27,12 @@
 #include <string>
 #include <vector>
 
+#include "benchmarks/provenance.hpp"
 #include "nestling/simulator.hpp"
 
 using namespace nestling;
 
 namespace {
-
-// Where and when the numbers were taken: date, commit, host, CPU.
-void print_provenance() {
-  char date[32];
-  const std::time_t now = std::time(nullptr);
-  std::strftime(date, sizeof date, "%Y-%m-%d %H:%M", std::localtime(&now));
-  char host[128] = "?";
-  gethostname(host, sizeof host - 1);
-  std::string commit = "unknown";
-  if (FILE* git = popen("git rev-parse --short HEAD 2>/dev/null", "r")) {
-    char buf[64];
-    if (std::fgets(buf, sizeof buf, git)) commit.assign(buf, std::strcspn(buf, "\n"));
-    pclose(git);
-  }
-  std::string cpu = "unknown CPU";
-  std::ifstream info("/proc/cpuinfo");
-  for (std::string line; std::getline(info, line);)
-    if (line.rfind("model name", 0) == 0) {
-      cpu = line.substr(line.find(':') + 2);
-      break;
-    }
-  std::printf("%s, commit %s, host %s, %s\n", date, commit.c_str(), host, cpu.c_str());
-}
 
 double cpu_seconds() {
   timespec ts{};
@@ -117,7 +94,7 @@ Result measure(Scenario scenario, std::size_t n, double warmup_ms, double timed_
 int main(int argc, char** argv) {
   const std::size_t n = argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 2000;
   const int repetitions = argc > 2 ? std::atoi(argv[2]) : 3;
-  print_provenance();
+  std::printf("%s\n", bench::provenance().c_str());
   std::printf(
       "ht_neuron update cost, 1 thread, h = 0.1 ms, %zu neurons, 1000 ms timed after 100 ms warm-up "
       "(best of %d)\n",

@@ -6,16 +6,14 @@
 // belongs to the engine, not to the topology builder). NEST 2.20 builds about 0.2 M synapses/s.
 //
 //   build/benchmarks/topology_build [--quick]     (--quick: 25 x 25 layers, a smoke test)
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <fstream>
 #include <string>
-#include <thread>
 
+#include "benchmarks/provenance.hpp"
 #include "engine/kernel.hpp"
 #include "nestling/simulator.hpp"
 #include "nestling/spatial.hpp"
@@ -35,14 +33,6 @@ Dict circular(double radius) {
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-std::string cpu_model() {
-  std::ifstream in("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-  return "unknown CPU";
 }
 
 long peak_rss_mb() {
@@ -71,20 +61,9 @@ int main(int argc, char** argv) {
        {{"connection_type", "divergent"}, {"mask", circular(0.25)}, {"number_of_connections", 1000}}},
   };
 
-  char date[64];
-  const std::time_t now = std::time(nullptr);
-  std::strftime(date, sizeof date, "%Y-%m-%d %H:%M", std::localtime(&now));
-  char host[128] = "?";
-  gethostname(host, sizeof host - 1);
-  char commit[64] = "unknown";
-  if (FILE* git = popen("git rev-parse --short HEAD 2>/dev/null", "r")) {
-    if (std::fgets(commit, sizeof commit, git)) commit[std::strcspn(commit, "\n")] = 0;
-    pclose(git);
-  }
   std::printf("topology_build — connect_layers between two %ld x %ld periodic grid layers of parrot_neuron\n", side,
               side);
-  std::printf("%s, commit %s, host %s, %s, %u hardware threads\n", date, commit, host, cpu_model().c_str(),
-              std::thread::hardware_concurrency());
+  std::printf("%s\n", bench::provenance().c_str());
   std::printf("build = connect_layers wall time; finalize = Kernel::prepare sorting the new connections (engine)\n\n");
   std::printf("%-58s %7s %11s %8s %9s %10s %9s\n", "projection", "threads", "synapses", "build s", "M syn/s",
               "finalize s", "bytes/syn");

@@ -1,4 +1,4 @@
-# Shared by scripts/run and scripts/test: install what is missing, configure, build.
+# Shared by scripts/run, scripts/test and scripts/fuzz: install what is missing, configure, build.
 # Sourced, not executed.
 
 NESTLING_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,6 +18,9 @@ nestling_install_missing() {
   $sudo apt-get update -qq >/dev/null
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
+
+# The sanitized builds of scripts/test --sanitize and scripts/fuzz.
+NESTLING_SANITIZE_OPTS=(-DNESTLING_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo)
 
 # nestling_build BUILD_DIR [cmake options...] [--target T]
 nestling_build() {
