@@ -13,8 +13,6 @@
 //   * every other column deviates by at most 1e-3 × (max − min) of its reference trace; a
 //     flat reference trace (max = min) allows 1e-9 in absolute terms, which covers the ten
 //     significant digits the reference CSVs are written with.
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -27,6 +25,7 @@
 
 #include "nestling/simulator.hpp"
 #include "tests/validation/reference_check.hpp"
+#include "tests/validation/reference_util.hpp"
 
 namespace nestling::validation {
 namespace {
@@ -34,86 +33,6 @@ namespace {
 constexpr double v_m_tolerance = 0.05;         // mV
 constexpr double relative_tolerance = 1e-3;    // of the reference trace's range
 constexpr double flat_trace_tolerance = 1e-9;  // absolute, for constant reference traces
-
-// A YAML scalar as a typed Value: booleans, integers and reals are told apart by their text.
-Value to_value(const YAML::Node& node) {
-  if (node.IsNull()) return Value();
-  if (node.IsSequence()) {
-    List list;
-    for (const auto& item : node) list.push_back(to_value(item));
-    return Value(std::move(list));
-  }
-  if (node.IsMap()) {
-    Dict d;
-    for (const auto& kv : node) d.set(kv.first.as<std::string>(), to_value(kv.second));
-    return Value(std::move(d));
-  }
-  const std::string text = node.Scalar();
-  bool b = false;
-  if (YAML::convert<bool>::decode(node, b)) return Value(b);
-  long long i = 0;
-  if (text.find_first_of(".eEnN") == std::string::npos && YAML::convert<long long>::decode(node, i)) return Value(i);
-  double x = 0.0;
-  if (YAML::convert<double>::decode(node, x)) return Value(x);
-  return Value(text);
-}
-
-Dict to_dict(const YAML::Node& node) {
-  if (!node || node.IsNull()) return {};
-  if (!node.IsMap()) throw std::runtime_error("expected a mapping, got '" + YAML::Dump(node) + "'");
-  return to_value(node).as_dict();
-}
-
-// The shortest text that reads back as `x` (as Python writes floats, like the reference files).
-std::string shortest(double x) {
-  char buf[32];
-  const auto res = std::to_chars(buf, buf + sizeof buf, x);
-  std::string text(buf, res.ptr);
-  if (text.find_first_of(".en") == std::string::npos) text += ".0";  // stays a float in YAML
-  return text;
-}
-
-struct Table {
-  std::vector<std::string> columns;       // the header, "time" first
-  std::vector<std::vector<double>> rows;  // one per sample
-};
-
-Table read_csv(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  Table t;
-  std::string line;
-  std::getline(in, line);
-  std::stringstream header(line);
-  for (std::string cell; std::getline(header, cell, ',');) t.columns.push_back(cell);
-  if (t.columns.empty() || t.columns[0] != "time") throw std::runtime_error(path + ": the first column must be time");
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    std::stringstream row(line);
-    std::vector<double> values;
-    for (std::string cell; std::getline(row, cell, ',');) values.push_back(std::stod(cell));
-    if (values.size() != t.columns.size()) throw std::runtime_error(path + ": ragged row '" + line + "'");
-    t.rows.push_back(std::move(values));
-  }
-  return t;
-}
-
-void write_csv(const std::string& path, const Table& t) {
-  std::ofstream out(path);
-  if (!out) throw std::runtime_error("cannot write " + path);
-  for (std::size_t c = 0; c < t.columns.size(); ++c) out << (c ? "," : "") << t.columns[c];
-  out << "\n";
-  char buf[64];
-  for (const auto& row : t.rows) {
-    std::snprintf(buf, sizeof buf, "%.4f", row[0]);
-    out << buf;
-    for (std::size_t c = 1; c < row.size(); ++c) {
-      std::snprintf(buf, sizeof buf, ",%.10g", row[c]);
-      out << buf;
-    }
-    out << "\n";
-  }
-}
 
 struct Run {
   Table trace;

@@ -11,11 +11,6 @@
 //   * stochastic cases: seeds 1–10 (kernel rng_seed); the case passes when nestling's mean total
 //     lies within 3 NEST standard deviations of NEST's mean (equality when NEST's is 0).
 //     OUT_DIR/cases.yml records every case's totals.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdangling-pointer"
-#include <yaml-cpp/yaml.h>
-#pragma GCC diagnostic pop
-
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -31,37 +26,12 @@
 #include "nestling/simulator.hpp"
 #include "nestling/spatial.hpp"
 #include "tests/validation/reference_check.hpp"
+#include "tests/validation/reference_util.hpp"
 
 namespace nestling::validation {
 namespace {
 
 constexpr double tolerance = 1e-6;
-
-// A YAML node as a Value; scalars are typed by their text (true/false, integer, real, string).
-Value to_value(const YAML::Node& node) {
-  if (!node || node.IsNull()) return Value();
-  if (node.IsSequence()) {
-    List list;
-    for (const auto& item : node) list.push_back(to_value(item));
-    return Value(std::move(list));
-  }
-  if (node.IsMap()) {
-    Dict d;
-    for (const auto& kv : node) d.set(kv.first.as<std::string>(), to_value(kv.second));
-    return Value(std::move(d));
-  }
-  const std::string text = node.Scalar();
-  if (node.Tag() == "!") return Value(text);  // quoted
-  if (text == "true" || text == "True") return Value(true);
-  if (text == "false" || text == "False") return Value(false);
-  long long i = 0;
-  auto ri = std::from_chars(text.data(), text.data() + text.size(), i);
-  if (ri.ec == std::errc() && ri.ptr == text.data() + text.size()) return Value(i);
-  double x = 0;
-  auto rd = std::from_chars(text.data(), text.data() + text.size(), x);
-  if (rd.ec == std::errc() && rd.ptr == text.data() + text.size()) return Value(x);
-  return Value(text);
-}
 
 // Python's repr(round(x, 6)): the reference CSVs are written that way.
 std::string python_float(double x) {
@@ -89,7 +59,7 @@ bool row_less(const Row& a, const Row& b) {
 
 const std::string csv_header = "source_x,source_y,source_model,target_x,target_y,target_model,weight,delay,count";
 
-std::vector<Row> read_csv(const std::string& path) {
+std::vector<Row> read_connection_rows(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw std::runtime_error("cannot read " + path);
   std::vector<Row> rows;
@@ -206,7 +176,7 @@ int check_topology(const std::string& ref_dir, const std::string& out_dir) {
         std::ofstream out(out_dir + "/" + name + ".csv");
         out << csv_header << "\n";
         for (const Row& r : ours) out << join(r) << "\n";
-        const std::vector<Row> reference = read_csv(ref_dir + "/" + c["csv"].as<std::string>());
+        const std::vector<Row> reference = read_connection_rows(ref_dir + "/" + c["csv"].as<std::string>());
         const std::string diff = compare(ours, reference);
         const long nest_total = c["total_connections"].as<long>();
         ok = diff.empty() && static_cast<long>(net.made) == nest_total;
