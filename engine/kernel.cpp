@@ -28,6 +28,7 @@ void Kernel::check_can_change_layout(const std::string& key) const {
 void Kernel::set_status(const Dict& d) {
   KernelSettings next = settings_;
   TimeGrid grid = grid_;
+  bool interval_given = false;
   for (const auto& [key, v] : d) {
     try {
       if (key == "resolution") {
@@ -59,18 +60,31 @@ void Kernel::set_status(const Dict& d) {
       } else if (key == "grng_seed" || key == "rng_seeds") {
         throw UserError(key, "nestling keys its random streams by node and projection, not by thread; "
                              "set the single kernel seed 'rng_seed' instead");
+      } else if (key.rfind("wfr_", 0) == 0 || key == "use_wfr") {
+        apply_wfr_setting(next, key, v);
+        interval_given = interval_given || key == "wfr_comm_interval";
       } else {
         static const char* const read_only[] = {"biological_time", "min_delay", "max_delay", "network_size",
                                                 "num_connections", "tics_per_ms", "time"};
         if (std::find(std::begin(read_only), std::end(read_only), key) != std::end(read_only))
           throw UserError(key, "is read-only");
         throw UserError(key, "unknown kernel parameter; valid: data_path, data_prefix, local_num_threads, "
-                             "overwrite_files, print_time, resolution, rng_seed, total_num_virtual_procs");
+                             "overwrite_files, print_time, resolution, rng_seed, total_num_virtual_procs, "
+                             "use_wfr, wfr_comm_interval, wfr_interpolation_order, wfr_max_iterations, wfr_tol");
       }
     } catch (const UserError& e) {
       if (e.path().empty()) throw UserError(key, e.message());
       throw;
     }
+  }
+  // NEST: without waveform relaxation the interval is one step; a coarser resolution raises it.
+  if (!next.use_wfr) {
+    next.wfr_comm_interval = next.resolution;
+  } else if (next.wfr_comm_interval < next.resolution) {
+    if (interval_given)
+      throw UserError("wfr_comm_interval", "must be at least the resolution " + format_number(next.resolution) +
+                                               " ms, got " + format_number(next.wfr_comm_interval));
+    next.wfr_comm_interval = next.resolution;
   }
   if (next.threads != settings_.threads) {
     threads_.clear();
@@ -78,6 +92,38 @@ void Kernel::set_status(const Dict& d) {
   }
   settings_ = next;
   grid_ = grid;
+}
+
+void Kernel::apply_wfr_setting(KernelSettings& next, const std::string& key, const Value& v) const {
+  if (key == "use_wfr") {
+    const bool on = v.as_bool();
+    if (on != settings_.use_wfr && (!groups_.empty() || next_gid_ != 1))
+      throw UserError(key, "can only be changed before any node is created");
+    next.use_wfr = on;
+  } else if (key == "wfr_comm_interval") {
+    const double ms = v.as_double();
+    if (!next.use_wfr) throw UserError(key, "can only be set while use_wfr is true");
+    if (ms != settings_.wfr_comm_interval && (num_connections() > 0 || has_gaps_))
+      throw UserError(key, "cannot change once connections exist");
+    if (!std::isfinite(ms)) throw UserError(key, "must be a finite number of ms, got " + format_number(ms));
+    next.wfr_comm_interval = ms;
+  } else if (key == "wfr_tol") {
+    // NEST logs and ignores invalid values; nestling refuses them.
+    const double tol = v.as_double();
+    if (!(tol >= 0.0)) throw UserError(key, "must be non-negative, got " + format_number(tol));
+    next.wfr_tol = tol;
+  } else if (key == "wfr_max_iterations") {
+    const auto n = v.as_int();
+    if (n <= 0) throw UserError(key, "must be positive, got " + std::to_string(n));
+    next.wfr_max_iterations = static_cast<long>(n);
+  } else if (key == "wfr_interpolation_order") {
+    const auto o = v.as_int();
+    if (o != 0 && o != 1 && o != 3) throw UserError(key, "must be 0, 1 or 3, got " + std::to_string(o));
+    next.wfr_interpolation_order = static_cast<long>(o);
+  } else {
+    throw UserError(key, "unknown kernel parameter; the waveform-relaxation keys are use_wfr, wfr_comm_interval, "
+                         "wfr_interpolation_order, wfr_max_iterations, wfr_tol");
+  }
 }
 
 Dict Kernel::status() const {
@@ -91,6 +137,11 @@ Dict Kernel::status() const {
   d.set("data_path", settings_.data_path);
   d.set("data_prefix", settings_.data_prefix);
   d.set("print_time", settings_.print_time);
+  d.set("use_wfr", settings_.use_wfr);
+  d.set("wfr_comm_interval", settings_.wfr_comm_interval);
+  d.set("wfr_tol", settings_.wfr_tol);
+  d.set("wfr_max_iterations", static_cast<long long>(settings_.wfr_max_iterations));
+  d.set("wfr_interpolation_order", static_cast<long long>(settings_.wfr_interpolation_order));
   d.set("biological_time", biological_time());
   d.set("min_delay", grid_.steps_to_ms(min_delay_));
   d.set("max_delay", grid_.steps_to_ms(max_delay_));
@@ -269,6 +320,11 @@ void Kernel::connect(NodeId source, NodeId target, const SynapseSpec& spec) {
   NodeGroup& src = group_of(source);
   NodeGroup& tgt = group_of(target);
   const SynapseModel& model = spec.model < 0 ? models_.synapse_model("static_synapse") : models_.synapse_model(spec.model);
+  if (model.secondary()) {
+    connect_gap(source, src, target, tgt, model, spec);
+    times_.connect += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return;
+  }
   const double weight = spec.has_weight ? spec.weight : model.common().weight;
   const double delay = spec.has_delay ? spec.delay_ms : model.common().delay;
   const long receptor = spec.has_receptor ? spec.receptor : model.common().receptor_type;
@@ -309,6 +365,38 @@ void Kernel::connect(NodeId source, NodeId target, const SynapseSpec& spec) {
   }
   finish_bulk_connect(model);
   times_.connect += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+void Kernel::connect_gap(NodeId source, const NodeGroup& src, NodeId target, const NodeGroup& tgt,
+                         const SynapseModel& model, const SynapseSpec& spec) {
+  if (spec.has_delay) throw UserError("delay", model.name() + " connections have no delay");
+  const long receptor = spec.has_receptor ? spec.receptor : model.common().receptor_type;
+  if (receptor != 0)
+    throw UserError("receptor_type", "gap junctions arrive on receptor 0, not " + std::to_string(receptor));
+  if (spec.state && !spec.state->empty())
+    throw UserError(spec.state->begin()->first, "cannot be set per connection for synapse model " + model.name());
+  const double weight = spec.has_weight ? spec.weight : model.common().weight;
+  if (!std::isfinite(weight)) throw UserError("weight", "must be a finite number, got " + format_number(weight));
+  for (const auto& [id, g] : {std::pair{source, &src}, std::pair{target, &tgt}})
+    if (g->gap_buffer() < 0)
+      throw UserError((id == source ? "source " : "target ") + std::to_string(id),
+                      "model " + g->model_name() + " has no gap junctions");
+  if (simulated_ && !has_gaps_) {
+    const int d = gap_interval_steps();
+    if (d < min_delay_ || d > max_delay_)
+      throw UserError("wfr_comm_interval", "the first gap junction after a simulation needs wfr_comm_interval (" +
+                                               format_number(settings_.wfr_comm_interval) +
+                                               " ms) between min_delay and max_delay");
+  }
+  const std::size_t i = tgt.index_of(target);
+  threads_[static_cast<std::size_t>(tgt.thread_of(i))]->gaps.add(
+      source, model.id(), tgt.local_index(i), static_cast<std::uint8_t>(tgt.gap_buffer()), weight);
+  has_gaps_ = true;
+  finish_bulk_connect(model);
+}
+
+int Kernel::gap_interval_steps() const {
+  return static_cast<int>(std::max<step_t>(1, grid_.delay_to_steps(settings_.wfr_comm_interval)));
 }
 
 void Kernel::finish_bulk_connect(const SynapseModel& model) {
@@ -378,6 +466,22 @@ std::vector<ConnectionInfo> Kernel::connections(NodeId source, NodeId target, co
       out.push_back(std::move(c));
     });
   }
+  for (const auto& tp : threads_) {
+    const KernelThread& ts = *tp;
+    ts.gaps.for_each([&](NodeId src, int model_id, std::uint32_t tgt, std::uint8_t, double w) {
+      if (source && src != source) return;
+      if (want >= 0 && model_id != want) return;
+      const TargetInfo& ti = ts.targets[tgt];
+      if (target && ti.gid != target) return;
+      ConnectionInfo c;
+      c.source = src;
+      c.target = ti.gid;
+      c.synapse_model = models_.synapse_model(model_id).name();
+      c.weight = w;
+      c.delay_ms = 0.0;  // gap junctions have no delay
+      out.push_back(std::move(c));
+    });
+  }
   std::stable_sort(out.begin(), out.end(), [](const ConnectionInfo& a, const ConnectionInfo& b) {
     return a.source != b.source ? a.source < b.source : a.target < b.target;
   });
@@ -386,13 +490,13 @@ std::vector<ConnectionInfo> Kernel::connections(NodeId source, NodeId target, co
 
 std::size_t Kernel::num_connections() const {
   std::size_t n = detector_links_.size() + multimeter_links_;
-  for (const auto& t : threads_) n += t->connections.size();
+  for (const auto& t : threads_) n += t->connections.size() + t->gaps.size();
   return n;
 }
 
 std::size_t Kernel::connection_bytes() const {
   std::size_t b = 0;
-  for (const auto& t : threads_) b += t->connections.bytes();
+  for (const auto& t : threads_) b += t->connections.bytes() + t->gaps.bytes();
   return b;
 }
 
@@ -415,6 +519,10 @@ std::pair<int, int> Kernel::delay_extent() const {
     if (t->connections.empty()) continue;
     lo = std::min(lo, t->connections.min_delay());
     hi = std::max(hi, t->connections.max_delay());
+  }
+  if (has_gaps_) {
+    lo = std::min(lo, gap_interval_steps());
+    hi = std::max(hi, gap_interval_steps());
   }
   return {lo > hi ? 1 : lo, std::max(hi, 1)};
 }
@@ -443,7 +551,10 @@ std::vector<std::pair<std::string, double>> Kernel::bytes_per_node_by_model() co
 
 void Kernel::finalize_connections() {
   if (!connections_dirty_) return;
-  for (auto& t : threads_) t->connections.finalize(max_gid());
+  for (auto& t : threads_) {
+    t->connections.finalize(max_gid());
+    t->gaps.finalize([this](NodeId id) -> const NodeGroup& { return group_of(id); });
+  }
 }
 
 void Kernel::close_recorders() {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "engine/connection_table.hpp"
+#include "engine/gap_coupling.hpp"
 #include "engine/model_registry.hpp"
 #include "engine/recorder_group.hpp"
 #include "engine/recording.hpp"
@@ -29,12 +30,21 @@ struct KernelSettings {
   std::string data_path;
   std::string data_prefix;
   bool print_time = false;
+  // NEST 2.20's waveform-relaxation settings. nestling's gap-junction models do not iterate
+  // (neither do NEST's sleep-model neurons), so only wfr_comm_interval acts: the first gap
+  // junction makes it a delay of the network, which bounds min_delay (spec mc-sleep §3).
+  bool use_wfr = true;
+  double wfr_comm_interval = 1.0;  // ms
+  double wfr_tol = 1e-4;
+  long wfr_max_iterations = 15;
+  long wfr_interpolation_order = 3;
 };
 
 // What one thread owns: its connections, its nodes' input buffers and streams, and the
 // registers it fills during a slice.
 struct KernelThread {
   ThreadConnections connections;
+  GapCouplings gaps;                // gap junctions onto the thread's nodes
   std::vector<TargetInfo> targets;  // by thread-local target index
   std::vector<double> arena;        // ring buffers of the thread's nodes
   std::vector<Rng> rngs;            // node streams for Poisson input
@@ -163,10 +173,15 @@ class Kernel {
   };
 
   void check_can_change_layout(const std::string& key) const;
+  void apply_wfr_setting(KernelSettings& next, const std::string& key, const Value& v) const;
   void check_fits_in_memory(const NodeModel& model, std::size_t n) const;
   void register_targets(NodeGroup& g);
   void link_detector(NodeId source, NodeGroup& src_group, RecorderGroup& det, std::size_t det_index);
   void link_multimeter(RecorderGroup& mm, std::size_t mm_index, NodeGroup& target, std::size_t target_index);
+  void connect_gap(NodeId source, const NodeGroup& src, NodeId target, const NodeGroup& tgt, const SynapseModel& model,
+                   const SynapseSpec& spec);
+  // wfr_comm_interval in steps: the delay every gap junction stands for.
+  int gap_interval_steps() const;
   void note_delay(std::uint16_t d);
   void layout_arenas();
   void advance(int to_step);  // after a slice (part): the clock, pending weight events, progress
@@ -195,6 +210,7 @@ class Kernel {
   std::vector<RecordingDevice*> multimeters_;
   std::vector<RecordingDevice*> weight_recorders_;
   std::vector<std::uint8_t> synapse_used_;
+  bool has_gaps_ = false;  // a gap junction exists: wfr_comm_interval counts as a delay
 
   int min_delay_ = 1, max_delay_ = 1, ring_len_ = 2;
   int recorder_min_delay_ = 1 << 30, recorder_max_delay_ = 0;

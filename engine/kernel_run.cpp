@@ -73,6 +73,7 @@ void Kernel::prepare() {
     const NodeId top = max_gid();
 #pragma omp parallel for num_threads(settings_.threads) schedule(static, 1)
     for (int t = 0; t < settings_.threads; ++t) threads_[static_cast<std::size_t>(t)]->connections.finalize(top);
+    for (auto& t : threads_) t->gaps.finalize([this](NodeId id) -> const NodeGroup& { return group_of(id); });
 
     // Spike detectors: a CSR from source id to detector positions, in connection order.
     std::vector<std::size_t> order(detector_links_.size());
@@ -151,6 +152,7 @@ void Kernel::run(step_t steps) {
     UpdateContext& ctx = update_ctx[static_cast<std::size_t>(t)];
     ctx.thread = t;
     ctx.ring_len = ring_len_;
+    ctx.min_delay = min_delay_;
     ctx.arena = ts.arena.data();
     ctx.grid = &grid_;
     ctx.emissions = &ts.emissions;
@@ -237,6 +239,9 @@ void Kernel::run(step_t steps) {
             for (const Emission& e : merged_)
               delivered += ts.connections.deliver(e, clock_ + e.lag + 1, deliver_ctx[static_cast<std::size_t>(t)]);
             ts.synaptic_events += delivered;
+            // Every node has finished the slice: its end-of-slice value is final until the next one.
+            if (!ts.gaps.empty())
+              ts.gaps.deliver(clock_ + min_delay_, min_delay_, from_step_, deliver_ctx[static_cast<std::size_t>(t)]);
           });
         }
 #pragma omp barrier

@@ -58,6 +58,7 @@ struct UpdateContext {
   int from = 0;       // lags [from, to) are integrated in this call
   int to = 0;
   int ring_len = 1;
+  int min_delay = 1;        // steps per slice
   double* arena = nullptr;  // this thread's input buffer arena
   const TimeGrid* grid = nullptr;
   std::vector<Emission>* emissions = nullptr;
@@ -125,6 +126,11 @@ class NodeGroup {
   virtual std::uint8_t count_mask() const { return 0; }
   // Named receptor ports (AMPA → 1, ...), reported as receptor_types.
   virtual Dict receptor_types() const { return {}; }
+  // Gap junctions (engine/gap_coupling.hpp): the first of the two input buffers that receive the
+  // couplings' sums S and P, or -1 if the model has no gap junctions; and the value a coupled
+  // node sends its partners at the end of every slice.
+  virtual int gap_buffer() const { return -1; }
+  virtual double gap_output(std::size_t) const { return 0.0; }
 
   // Simulation hooks.
   virtual void init_buffers() {}  // before the first Simulate and after reset_network

@@ -80,6 +80,11 @@ long named_receptor(const Kernel& k, NodeId target, const std::string& name) {
 }  // namespace
 
 void Simulator::connect(const NodeCollection& sources, const NodeCollection& targets, Rule rule, const SynSpec& syn) {
+  connect(sources, targets, ConnSpec{rule, false}, syn);
+}
+
+void Simulator::connect(const NodeCollection& sources, const NodeCollection& targets, const ConnSpec& conn,
+                        const SynSpec& syn) {
   Kernel::SynapseSpec spec = to_spec(*kernel_, syn);
   auto for_target = [&](NodeId target) -> const Kernel::SynapseSpec& {
     if (!syn.receptor_name.empty()) {
@@ -88,13 +93,23 @@ void Simulator::connect(const NodeCollection& sources, const NodeCollection& tar
     }
     return spec;
   };
-  if (rule == Rule::one_to_one) {
+  const bool gap = kernel_->synapse_model(spec.model).secondary();
+  if (conn.make_symmetric && conn.rule != Rule::one_to_one)
+    throw UserError("make_symmetric", "only the one_to_one rule can make symmetric connections");
+  if (conn.rule == Rule::one_to_one) {
     if (sources.size() != targets.size())
       throw UserError("connect", "one_to_one needs as many sources as targets (" + std::to_string(sources.size()) +
                                      " vs " + std::to_string(targets.size()) + ")");
+    if (gap && !conn.make_symmetric)
+      throw UserError("make_symmetric", syn.model + " connections must be symmetric: use make_symmetric with one_to_one");
     for (std::size_t i = 0; i < sources.size(); ++i) kernel_->connect(sources[i], targets[i], for_target(targets[i]));
+    if (conn.make_symmetric)
+      for (std::size_t i = 0; i < sources.size(); ++i) kernel_->connect(targets[i], sources[i], for_target(sources[i]));
     return;
   }
+  if (gap && sources.ids() != targets.ids())
+    throw UserError("connect", syn.model + " connections must be symmetric: all_to_all needs the same sources and "
+                                           "targets, or use one_to_one with make_symmetric");
   for (NodeId s : sources)
     for (NodeId t : targets) kernel_->connect(s, t, for_target(t));
 }
@@ -108,6 +123,8 @@ void Simulator::connect(const std::vector<NodeId>& sources, const std::vector<No
   if (!delays.empty() && delays.size() != sources.size())
     throw UserError("delays", "must be empty or have one entry per connection");
   Kernel::SynapseSpec spec = to_spec(*kernel_, syn);
+  if (kernel_->synapse_model(spec.model).secondary())
+    throw UserError("connect", syn.model + " connections must be symmetric: use one_to_one with make_symmetric");
   for (std::size_t k = 0; k < sources.size(); ++k) {
     if (!weights.empty()) {
       spec.weight = weights[k];

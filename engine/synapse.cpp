@@ -29,6 +29,7 @@ const ParamBinder<SynapseCommon>& common_binder(bool labelled) {
 
 std::vector<ParamSpec> SynapseModel::parameters() const {
   auto out = common_binder(labelled_).specs();
+  if (secondary()) std::erase_if(out, [](const ParamSpec& s) { return s.name == "delay"; });
   for (auto& s : specific_parameters()) out.push_back(s);
   return out;
 }
@@ -36,11 +37,13 @@ std::vector<ParamSpec> SynapseModel::parameters() const {
 Dict SynapseModel::defaults() const {
   Dict d;
   common_binder(labelled_).report(common_, d);
+  if (secondary()) d.erase("delay");
   specific_defaults(d);
   return d;
 }
 
 void SynapseModel::set_defaults(const Dict& d, bool has_connections) {
+  if (secondary() && d.contains("delay")) throw UserError("delay", name() + " connections have no delay");
   // Unknown keys first, so that nothing is committed when one is present.
   const auto valid = parameters();
   std::vector<std::string> known;

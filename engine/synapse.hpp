@@ -16,6 +16,7 @@
 //   static void set_state(State&, const Dict&, const std::string& model);
 //   static void report_state(const State&, Dict&);
 //   static double transmit(const Defaults&, State&, double weight, double stamp_ms);
+//   static constexpr bool secondary;  // optional: true for gap junctions (no delay, no spikes)
 #pragma once
 
 #include <algorithm>
@@ -85,6 +86,9 @@ class SynapseModel {
   virtual std::string documentation() const = 0;
   // Keys accepted per connection besides weight, delay and receptor_type.
   virtual std::vector<std::string> connection_state_keys() const = 0;
+  // A secondary model (gap_junction) couples continuous values between nodes once per slice
+  // instead of transmitting spikes; its connections have no delay (engine/gap_coupling.hpp).
+  virtual bool secondary() const { return false; }
 
  protected:
   virtual std::vector<ParamSpec> specific_parameters() const = 0;
@@ -313,6 +317,12 @@ class SynapseModelOf final : public SynapseModel {
   }
   std::string documentation() const override { return Syn::documentation(); }
   std::vector<std::string> connection_state_keys() const override { return Syn::state_keys(); }
+  bool secondary() const override {
+    if constexpr (requires { Syn::secondary; })
+      return Syn::secondary;
+    else
+      return false;
+  }
 
  protected:
   std::vector<ParamSpec> specific_parameters() const override { return Syn::binder().specs(); }

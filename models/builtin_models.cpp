@@ -2,6 +2,7 @@
 #include "models/builtin_models.hpp"
 
 #include "models/dc_generator.hpp"
+#include "models/gap_junction.hpp"
 #include "models/ht_neuron.hpp"
 #include "models/ht_synapse.hpp"
 #include "models/multimeter.hpp"
@@ -45,6 +46,7 @@ void register_builtin_models(ModelRegistry& r) {
   add_node<WeightRecorder>(r, "weight_recorder", WeightRecorder::defaults());
   add_synapse<StaticSynapse>(r, "static_synapse");
   add_synapse<HtSynapse>(r, "ht_synapse");
+  r.add(std::make_unique<SynapseModelOf<GapJunction>>("gap_junction"));  // NEST has no _lbl/_hpc variant
 }
 
 }  // namespace nestling

@@ -43,6 +43,13 @@ class NodeCollection {
 
 enum class Rule { all_to_all, one_to_one };
 
+// NEST's conn_spec: the rule, and for one_to_one whether every connection s→t also gets its
+// mirror t→s (make_symmetric; gap junctions need it). The mirrors are created after all s→t.
+struct ConnSpec {
+  Rule rule = Rule::all_to_all;
+  bool make_symmetric = false;
+};
+
 // How new connections are made; unset fields take the synapse model's defaults.
 struct SynSpec {
   std::string model = "static_synapse";
@@ -100,6 +107,8 @@ class Simulator {
 
   // Connections.
   void connect(const NodeCollection& sources, const NodeCollection& targets, Rule rule = Rule::all_to_all,
+               const SynSpec& syn = {});
+  void connect(const NodeCollection& sources, const NodeCollection& targets, const ConnSpec& conn,
                const SynSpec& syn = {});
   // Explicit lists: connection k goes from sources[k] to targets[k]; weights and delays may be
   // empty (model defaults) or have one entry per connection.

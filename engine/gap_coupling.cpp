@@ -1,0 +1,72 @@
+#include "engine/gap_coupling.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+namespace nestling {
+
+void GapCouplings::add(NodeId source, int model_id, std::uint32_t target, std::uint8_t buffer, double weight) {
+  source_.push_back(source);
+  model_.push_back(static_cast<std::uint16_t>(model_id));
+  target_.push_back(target);
+  buffer_.push_back(buffer);
+  weight_.push_back(weight);
+}
+
+void GapCouplings::finalize(const std::function<const NodeGroup&(NodeId)>& group_of) {
+  if (source_.empty()) return;  // nothing new
+  // Sources of every coupling: those of finalized runs first (they precede in creation order).
+  std::vector<NodeId> sources;
+  sources.reserve(target_.size());
+  for (const Run& r : runs_) sources.insert(sources.end(), r.end - r.begin, r.source);
+  sources.insert(sources.end(), source_.begin(), source_.end());
+  source_.clear();
+
+  std::vector<std::uint32_t> order(sources.size());
+  std::iota(order.begin(), order.end(), 0u);
+  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return sources[a] < sources[b]; });
+  auto permute = [&](auto& v) {
+    auto out = v;
+    for (std::size_t k = 0; k < order.size(); ++k) out[k] = v[order[k]];
+    v.swap(out);
+  };
+  permute(model_);
+  permute(target_);
+  permute(buffer_);
+  permute(weight_);
+
+  runs_.clear();
+  for (std::uint32_t k = 0; k < order.size();) {
+    const NodeId s = sources[order[k]];
+    std::uint32_t e = k;
+    while (e < order.size() && sources[order[e]] == s) ++e;
+    const NodeGroup& g = group_of(s);
+    runs_.push_back({s, &g, g.index_of(s), k, e});
+    k = e;
+  }
+}
+
+std::size_t GapCouplings::deliver(step_t next_origin, int min_delay, int from, const DeliveryContext& ctx) const {
+  const int ring = ctx.ring_len;
+  for (const Run& r : runs_) {
+    const double value = r.group->gap_output(r.index);
+    for (std::uint32_t k = r.begin; k < r.end; ++k) {
+      double* s = ctx.arena + ctx.targets[target_[k]].arena_offset + static_cast<std::size_t>(buffer_[k]) * ring;
+      double* p = s + ring;
+      const double w = weight_[k];
+      for (int lag = 0; lag < min_delay; ++lag) {
+        const auto slot = static_cast<std::size_t>((next_origin + lag) % ring);
+        s[slot] += w;
+        if (lag >= from) p[slot] += w * value;
+      }
+    }
+  }
+  return target_.size();
+}
+
+std::size_t GapCouplings::bytes() const {
+  return target_.size() * (sizeof(std::uint16_t) + sizeof(std::uint32_t) + sizeof(std::uint8_t) + sizeof(double)) +
+         runs_.size() * sizeof(Run);
+}
+
+}  // namespace nestling
