@@ -5,26 +5,13 @@
 // direction, created together with make_symmetric.
 #pragma once
 
-#include "engine/synapse.hpp"
+#include "models/static_synapse.hpp"
 
 namespace nestling {
 
-struct GapJunction {
-  struct Defaults {};
-  struct State {};
-  static constexpr bool has_state = false;
+// Everything but the coupling is a static synapse's: no parameters beyond the weight, no state.
+struct GapJunction : StaticSynapse {
   static constexpr bool secondary = true;
-
-  static const ParamBinder<Defaults>& binder() {
-    static const ParamBinder<Defaults> b;
-    return b;
-  }
-  static void validate(const Defaults&, const std::string&) {}
-  static State initial_state(const Defaults&) { return {}; }
-  static std::vector<std::string> state_keys() { return {}; }
-  static void set_state(State&, const Dict&, const std::string&) {}
-  static void report_state(const State&, Dict&) {}
-  static double transmit(const Defaults&, State&, double w, double) { return w; }
   static std::string documentation() {
     return "Gap junction: couples the membrane potentials of two neurons with conductance `weight`. No delay; "
            "the partner's potential at the end of each min_delay slice acts through the next slice. Create it "
