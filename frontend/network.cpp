@@ -198,18 +198,35 @@ void Network::parse_projection_models(const ParamsTree& sub) {
   for (const ParamsTree* leaf : sub.leaves()) {
     check_name(*leaf);
     if (projection_models_.count(leaf->name())) tree_error(*leaf, "", "", "projection model defined twice");
-    Dict params = check_keys(*leaf, "params", leaf->params(), {{}, {{"type", Value("topological")}}, {}, false});
-    const Value& type = params.at("type");
-    if (!type.is_string() || type.as_string() != "topological")
-      tree_error(*leaf, "params", "type",
-                 "only 'topological' projections are supported, got " + type.repr() +
-                     (type.is_string() && type.as_string() == "multisynapse"
-                          ? " (multisynapse needs gap junctions, which nestling does not have)"
-                          : ""));
-    Dict np = check_keys(*leaf, "nest_params", leaf->nest_params(),
-                         {{"synapse_model", "connection_type"}, {}, {"sources", "targets"}, true});
-    string_value(*leaf, "nest_params", np, "synapse_model");
-    projection_models_[leaf->name()] = {np, leaf};
+    // deNEST's MC_sleep branch: the type picks the model's class; null means topological.
+    const Value* type = leaf->params().find("type");
+    const bool multisynapse = type && type->is_string() && type->as_string() == "multisynapse";
+    if (type && !type->is_null() && !multisynapse && !(type->is_string() && type->as_string() == "topological"))
+      tree_error(*leaf, "params", "type", "must be 'topological' (the default) or 'multisynapse', got " + type->repr());
+    ProjectionModel pm;
+    pm.node = leaf;
+    pm.multisynapse = multisynapse;
+    if (!multisynapse) {
+      check_keys(*leaf, "params", leaf->params(), {{}, {{"type", Value("topological")}}, {}, false});
+      pm.nest_params = check_keys(*leaf, "nest_params", leaf->nest_params(),
+                                  {{"synapse_model", "connection_type"}, {}, {"sources", "targets"}, true});
+      string_value(*leaf, "nest_params", pm.nest_params, "synapse_model");
+    } else {
+      Dict params = check_keys(*leaf, "params", leaf->params(),
+                               {{"query_synapse_label"},
+                                {{"type", Value("multisynapse")}, {"make_symmetric", Value(false)}},
+                                {},
+                                false});
+      const Value& label = params.at("query_synapse_label");
+      if (!label.is_int() || label.as_int() < 0)
+        tree_error(*leaf, "params", "query_synapse_label", "must be a synapse label (an integer >= 0), got " + label.repr());
+      pm.query_label = static_cast<long>(label.as_int());
+      pm.make_symmetric = bool_value(*leaf, "params", params, "make_symmetric");
+      pm.nest_params = check_keys(*leaf, "nest_params", leaf->nest_params(),
+                                  {{"model"}, {}, {"sources", "targets", "connection_type", "synapse_model"}, true});
+      string_value(*leaf, "nest_params", pm.nest_params, "model");
+    }
+    projection_models_[leaf->name()] = std::move(pm);
   }
 }
 
@@ -292,11 +309,18 @@ void Network::parse_projections(const ParamsTree& topology) {
           tree_error(topology, "params", list_key + "/" + std::to_string(i), "duplicates projection " + p.name());
       const ProjectionModel& pm = projection_models_.at(p.model);
       p.nest_params = pm.nest_params;
-      p.synapse_model = pm.nest_params.at("synapse_model").as_string();
+      p.multisynapse = pm.multisynapse;
+      p.query_label = pm.query_label;
+      p.make_symmetric = pm.make_symmetric;
+      p.synapse_model = pm.nest_params.at(p.synapse_key()).as_string();
       projections_.push_back(std::move(p));
     }
   }
-  std::sort(projections_.begin(), projections_.end(), [](const auto& a, const auto& b) { return a.key() < b.key(); });
+  // Creation order: by name, multisynapse projections after all topological ones (they copy
+  // connections those make).
+  std::sort(projections_.begin(), projections_.end(), [](const auto& a, const auto& b) {
+    return a.multisynapse != b.multisynapse ? b.multisynapse : a.key() < b.key();
+  });
 }
 
 const NetworkLayer* Network::find_layer(const std::string& name) const {

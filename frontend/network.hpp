@@ -45,9 +45,16 @@ struct NetworkProjection {
   std::optional<std::string> target_population;
   const ParamsTree* item_node = nullptr;  // the topology node, for errors
   std::size_t item_index = 0;
-  Dict nest_params;           // ConnectLayers dictionary without sources/targets
+  Dict nest_params;           // ConnectLayers dictionary (topological) or syn_spec (multisynapse)
   std::string synapse_model;  // the model connections use (a recorder copy when recorded)
   std::size_t connections = 0;
+  // deNEST's MC_sleep branch: a multisynapse projection copies the pairs of existing connections
+  // labelled query_label onto another synapse model (spec mc-sleep §5.1).
+  bool multisynapse = false;
+  long query_label = -1;
+  bool make_symmetric = false;
+  // The nest_params key that names the synapse model.
+  const char* synapse_key() const { return multisynapse ? "model" : "synapse_model"; }
 
   std::string name() const;  // <model>-<src layer>-<src pop|None>-<tgt layer>-<tgt pop|None>
   auto key() const {
@@ -95,6 +102,9 @@ class Network {
   struct ProjectionModel {
     Dict nest_params;
     const ParamsTree* node;
+    bool multisynapse = false;
+    long query_label = -1;
+    bool make_symmetric = false;
   };
   struct PopulationRecorderItem {
     std::string model, layer, population;
@@ -117,6 +127,9 @@ class Network {
                                                         std::size_t index, const Dict& item, bool recorder);
   void create_models(const std::vector<ModelLeaf>& leaves);
   void create_layer(NetworkLayer& layer);
+  void create_multisynapse(NetworkProjection& p);
+  // Node ids of a layer's population, or of all its populations (null), ascending.
+  std::vector<NodeId> projection_ids(const std::string& layer, const std::optional<std::string>& population) const;
   RecordKind recorder_kind(const std::string& model) const;
 
   Simulator& sim_;

@@ -253,12 +253,12 @@ void Network::create() {
     sim_.set_status(r.gid, {{"label", r.label}});
     auto proj = std::find_if(projections_.begin(), projections_.end(),
                              [&](const auto& q) { return q.key() == item.projection.key(); });
-    const std::string base = proj->nest_params.at("synapse_model").as_string();
+    const std::string base = proj->nest_params.at(proj->synapse_key()).as_string();
     const std::string copy = base + "-" + r.projection;
     try {
       sim_.copy_model(base, copy, {{"weight_recorder", static_cast<long long>(r.gid)}});
     } catch (const UserError& e) {
-      throw located(UserError(e.message()), *projection_models_.at(proj->model).node, "nest_params", "synapse_model");
+      throw located(UserError(e.message()), *projection_models_.at(proj->model).node, "nest_params", proj->synapse_key());
     }
     proj->synapse_model = copy;
     synapse_copies_[base].push_back(copy);
@@ -266,6 +266,10 @@ void Network::create() {
   }
 
   for (auto& p : projections_) {
+    if (p.multisynapse) {
+      create_multisynapse(p);
+      continue;
+    }
     Dict spec = p.nest_params;
     spec.set("synapse_model", p.synapse_model);
     if (p.source_population) spec.set("sources", Dict{{"model", *p.source_population}});
@@ -281,6 +285,79 @@ void Network::create() {
       throw located_engine_error(inner, model_node, "nest_params");
     }
   }
+}
+
+std::vector<NodeId> Network::projection_ids(const std::string& layer_name,
+                                            const std::optional<std::string>& population) const {
+  const NetworkLayer& l = layer(layer_name);
+  if (population) return l.ids(*population);
+  std::vector<NodeId> ids;
+  for (const auto& [pop, n] : l.populations) {
+    const auto more = l.ids(pop);
+    ids.insert(ids.end(), more.begin(), more.end());
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+void Network::create_multisynapse(NetworkProjection& p) {
+  const ParamsTree& model_node = *projection_models_.at(p.model).node;
+  // Every connection of a model labelled query_label, in the kernel's (source, target) order.
+  std::vector<ConnectionInfo> labelled;
+  Kernel& kernel = sim_.kernel();
+  for (std::size_t id = 0; id < kernel.models().synapse_model_count(); ++id) {
+    const SynapseModel& m = kernel.models().synapse_model(static_cast<int>(id));
+    if (m.common().synapse_label != p.query_label || !kernel.synapse_model_in_use(static_cast<int>(id))) continue;
+    auto more = kernel.connections(0, 0, m.name());
+    labelled.insert(labelled.end(), more.begin(), more.end());
+  }
+  std::stable_sort(labelled.begin(), labelled.end(), [](const ConnectionInfo& a, const ConnectionInfo& b) {
+    return a.source != b.source ? a.source < b.source : a.target < b.target;
+  });
+  const auto sources = projection_ids(p.source_layer, p.source_population);
+  const auto targets = projection_ids(p.target_layer, p.target_population);
+  auto member = [](const std::vector<NodeId>& ids, NodeId id) { return std::binary_search(ids.begin(), ids.end(), id); };
+  std::vector<NodeId> from, to;
+  for (const ConnectionInfo& c : labelled)
+    if (member(sources, c.source) && member(targets, c.target)) {
+      from.push_back(c.source);
+      to.push_back(c.target);
+    }
+  if (from.empty())
+    tree_error(model_node, "params", "query_synapse_label",
+               "no connection labelled " + std::to_string(p.query_label) + " from " + p.source_layer + " to " +
+                   p.target_layer + " to copy (projection " + p.name() + ")");
+
+  // The rest of nest_params is the syn_spec: model, weight, delay, receptor_type, synapse parameters.
+  try {
+    SynSpec syn;
+    syn.model = p.synapse_model;
+    for (const auto& [key, v] : p.nest_params) {
+      if (key == "model") continue;
+      try {
+        if (key == "weight") {
+          syn.weight = v.as_double();
+        } else if (key == "delay") {
+          syn.delay = v.as_double();
+        } else if (key == "receptor_type" && v.is_string()) {
+          syn.receptor_name = v.as_string();
+        } else if (key == "receptor_type") {
+          syn.receptor = static_cast<long>(v.as_int());
+        } else {
+          syn.state.set(key, v);
+        }
+      } catch (const UserError& e) {
+        throw UserError(key, e.message());
+      }
+    }
+    sim_.connect(NodeCollection(from), NodeCollection(to), ConnSpec{Rule::one_to_one, p.make_symmetric}, syn);
+  } catch (const UserError& e) {
+    // Point at the nest_params key the problem is about, where there is one.
+    const std::string key = e.path().substr(0, e.path().find('/'));
+    throw located(UserError(e.message() + " (projection " + p.name() + ")"), model_node, "nest_params",
+                  p.nest_params.contains(key) ? key : "");
+  }
+  p.connections = from.size() * (p.make_symmetric ? 2 : 1);
 }
 
 }  // namespace nestling::frontend

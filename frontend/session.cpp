@@ -51,12 +51,12 @@ UnitChange parse_unit_change(const ParamsTree& node, const std::string& where, c
   adopt_older_name(d, "population", "population_name", node, "params", where);
   adopt_older_name(d, "params", "nest_params", node, "params", where);
   static const std::vector<std::string> keys = {"layers", "population_name", "change_type", "from_array",
-                                                "nest_params", "proportion"};
+                                                "nest_params", "proportion", "subnet_x_y_max"};
   for (const auto& [k, v] : d)
     if (std::find(keys.begin(), keys.end(), k) == keys.end())
       tree_error(node, "params", where + "/" + k,
                  "is not a recognised key; allowed: change_type, from_array, layers, nest_params, population_name, "
-                 "proportion");
+                 "proportion, subnet_x_y_max");
   UnitChange c;
   c.node = &node;
   c.where = where;
@@ -83,6 +83,15 @@ UnitChange parse_unit_change(const ParamsTree& node, const std::string& where, c
     if (!p->is_number() || !(p->as_double() >= 0.0 && p->as_double() <= 1.0))
       tree_error(node, "params", where + "/proportion", "must be a number in [0, 1], got " + p->repr());
     c.proportion = p->as_double();
+  }
+  if (const Value* m = d.find("subnet_x_y_max"); m && !m->is_null()) {
+    const std::string at = where + "/subnet_x_y_max";
+    if (!m->is_list() || m->as_list().size() != 2 ||
+        !std::all_of(m->as_list().begin(), m->as_list().end(), [](const Value& x) { return x.is_int(); }))
+      tree_error(node, "params", at, "must be [max_row, max_col] (two integers), got " + m->repr());
+    if (c.from_array) tree_error(node, "params", at, "cannot be combined with from_array (as in deNEST)");
+    if (c.proportion < 1.0) tree_error(node, "params", at, "cannot be combined with proportion");
+    c.subnet_max = {static_cast<long>(m->as_list()[0].as_int()), static_cast<long>(m->as_list()[1].as_int())};
   }
   if (const Value* v = d.find("nest_params")) {
     if (!v->is_dict()) tree_error(node, "params", where + "/nest_params", "must be a mapping {parameter: value}");
@@ -185,6 +194,11 @@ void apply_unit_change(const UnitChange& c, std::size_t change_index, const Sess
       const auto rows = static_cast<std::size_t>(l.rows()), columns = static_cast<std::size_t>(l.columns());
       const auto units = static_cast<std::size_t>(l.units(pop));
       for (std::size_t i : chosen) {
+        if (c.subnet_max) {  // unit i sits at row p % rows, column p / rows (p = its position)
+          const std::size_t p = i % positions;
+          if (static_cast<long>(p % rows) > c.subnet_max->first || static_cast<long>(p / rows) > c.subnet_max->second)
+            continue;
+        }
         Dict update;
         const Dict current = c.type != ChangeType::constant ? sim.get_status(ids[i]) : Dict{};
         std::size_t j = 0;

@@ -23,6 +23,8 @@ struct UnitChange {
   ChangeType type = ChangeType::constant;
   bool from_array = false;
   double proportion = 1.0;  // older vocabulary: the fraction of the selected units that change
+  // deNEST's MC_sleep branch: only units at row <= first and column <= second change.
+  std::optional<std::pair<long, long>> subnet_max;
   Dict values;              // parameter → value (or .npy file name with from_array)
   // from_array: per parameter, the values in (row, col, unit) order
   std::vector<std::pair<std::string, std::vector<double>>> arrays;
