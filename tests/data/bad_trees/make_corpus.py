@@ -127,7 +127,7 @@ CASES = {
     "projection_unknown_kernel": (setting(["network", "projection_models", "proj", "nest_params", "kernel"], {"gausian": {"sigma": 1.0}}), "network/projection_models/proj/nest_params/kernel"),
     "projection_missing_synapse_model": (deleting(["network", "projection_models", "proj", "nest_params", "synapse_model"]), "network/projection_models/proj/nest_params/synapse_model"),
     "projection_reserved_sources": (setting(["network", "projection_models", "proj", "nest_params", "sources"], {"model": "exc"}), "network/projection_models/proj/nest_params/sources"),
-    "projection_multisynapse": (setting(["network", "projection_models", "proj", "params"], {"type": "multisynapse"}), "network/projection_models/proj/params/type"),
+    "projection_multisynapse_unlabelled": (setting(["network", "projection_models", "proj", "params"], {"type": "multisynapse"}), "network/projection_models/proj/params/query_synapse_label"),
     "recorder_unknown_model": (setting(["network", "recorders", "params", "population_recorders", 0, "model"], "spikez"), "network/recorders/params/population_recorders/0/model"),
     "recorder_unknown_layer": (setting(["network", "recorders", "params", "population_recorders", 0, "layers"], ["l9"]), "network/recorders/params/population_recorders/0/layers"),
     "recorder_weight_unmatched": (setting(["network", "recorders", "params", "projection_recorders"], [dict(at(BASE, PROJ), target_population="exc", source_layers=["l1"], source_population="exc", model="weights")]), "network/recorders/params/projection_recorders/0"),
