@@ -104,6 +104,7 @@ void Network::parse_models(const ParamsTree& sub, std::vector<ModelLeaf>& out, b
     if (synapses) rules.optional = {{"receptor_type", Value()}, {"target_neuron", Value()}};
     Dict params = check_keys(*leaf, "params", leaf->params(), rules);
     ModelLeaf m{leaf->name(), string_value(*leaf, "params", params, "nest_model"), leaf->nest_params(), leaf};
+    reject_placeholders(*leaf, "nest_params", m.nest_params);
     if (synapses) {
       if (m.nest_params.contains("weight"))
         tree_error(*leaf, "nest_params", "weight",

@@ -61,10 +61,6 @@ void Simulation::init_kernel() {
   Dict kp = check_keys(k, "params", k.params(),
                        {{}, {{"extension_modules", Value(List{})}, {"nest_seed", Value(1)}}, {}, false});
   const auto modules = string_list(k, "params", kp.at("extension_modules"), "extension_modules");
-  if (!modules.empty())
-    tree_error(k, "params", "extension_modules",
-               "nestling cannot load NEST extension modules ('" + modules.front() +
-                   "'); its models are built in (see `nestling models`)");
   const Value& seed = kp.at("nest_seed");
   if (!seed.is_int() || seed.as_int() < 0) tree_error(k, "params", "nest_seed", "must be a non-negative integer, got " + seed.repr());
 
@@ -92,6 +88,15 @@ void Simulation::init_kernel() {
     overwrite_files_ = o->as_bool();
   }
   sim_ = std::make_unique<Simulator>();
+  // The sleep model's module (Bugnon et al. 2021) is built in; nestling loads no other modules.
+  for (const auto& module : modules)
+    if (module != "htneuronmodule") {
+      std::string built_in;
+      for (const auto& m : sim_->node_models()) built_in += (built_in.empty() ? "" : ", ") + m;
+      tree_error(k, "params", "extension_modules",
+                 "nestling cannot load NEST extension module '" + module +
+                     "'; it knows only htneuronmodule (built in). Built-in neuron and device models: " + built_in);
+    }
   try {
     sim_->set_kernel_status(np);
   } catch (const UserError& e) {

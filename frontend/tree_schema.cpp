@@ -38,7 +38,16 @@ void tree_error(const ParamsTree& node, const std::string& data_key, const std::
   throw located(UserError(message), node, data_key, key);
 }
 
+void reject_placeholders(const ParamsTree& node, const std::string& data_key, const Dict& values) {
+  for (const auto& [key, v] : values)
+    if (v.is_string() && v.as_string() == "mandatory")
+      tree_error(node, data_key, key,
+                 "still holds the placeholder 'mandatory' of a template node: set a value in this leaf or in a "
+                 "file that overrides it");
+}
+
 Dict check_keys(const ParamsTree& node, const std::string& data_key, const Dict& values, const KeyRules& rules) {
+  reject_placeholders(node, data_key, values);
   for (const auto& r : rules.reserved)
     if (values.contains(r)) tree_error(node, data_key, r, "is reserved and cannot be set here");
   for (const auto& m : rules.mandatory)

@@ -30,6 +30,9 @@ struct KeyRules {
 // Checks `values` (a node's inherited params or nest_params) and returns them with the optional
 // defaults filled in. Defaults never go back into the tree.
 Dict check_keys(const ParamsTree& node, const std::string& data_key, const Dict& values, const KeyRules& rules);
+// Trees mark values that every leaf must set with the string 'mandatory' on template nodes (the
+// sleep model's trees do); a leaf that still holds one is an error naming where it was written.
+void reject_placeholders(const ParamsTree& node, const std::string& data_key, const Dict& values);
 
 // The value of `key` as a particular type, with the error located in the tree.
 std::string string_value(const ParamsTree& node, const std::string& data_key, const Dict& values,

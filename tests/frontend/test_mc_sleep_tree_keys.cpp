@@ -19,8 +19,8 @@ namespace {
 std::string tree_with(const std::string& copy_model, const std::string& copy_item = "") {
   return R"(
 kernel:
-  params: {nest_seed: 1}
-  nest_params: {resolution: 0.1}
+  params: {nest_seed: 1, extension_modules: [htneuronmodule]}  # the sleep model's module is built in
+  nest_params: {resolution: 0.1, print_time: true}
 simulation:
   params: {sessions: [s]}
 session_models:
