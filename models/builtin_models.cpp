@@ -11,6 +11,7 @@
 #include "models/spike_generator.hpp"
 #include "models/static_synapse.hpp"
 #include "models/step_current_generator.hpp"
+#include "models/tsodyks2_synapse.hpp"
 #include "models/weight_recorder.hpp"
 
 namespace nestling {
@@ -45,6 +46,7 @@ void register_builtin_models(ModelRegistry& r) {
   add_node<WeightRecorder>(r, "weight_recorder", WeightRecorder::defaults());
   add_synapse<StaticSynapse>(r, "static_synapse");
   add_synapse<HtSynapse>(r, "ht_synapse");
+  add_synapse<Tsodyks2Synapse>(r, "tsodyks2_synapse");
 }
 
 }  // namespace nestling
