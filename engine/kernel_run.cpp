@@ -210,7 +210,9 @@ void Kernel::run(step_t steps) {
           for (auto& g : groups_) {
             if (g->kind() == NodeKind::recorder) continue;
             const std::size_t b = g->chunk_begin(t), e = g->chunk_end(t);
-            if (b < e) g->update(ctx, b, e);
+            if (b == e) continue;
+            ctx.sender_has_proxies = g->has_proxies();
+            g->update(ctx, b, e);
           }
         });
       }
