@@ -117,6 +117,7 @@ void Kernel::prepare() {
   for (; groups_initialised_ < groups_.size(); ++groups_initialised_) groups_[groups_initialised_]->init_buffers();
   CalibrationContext cal;
   cal.grid = &grid_;
+  cal.seed = settings_.seed;
   const RecordingContext rc = recording_context();
   for (auto& g : groups_) {
     try {

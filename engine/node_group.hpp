@@ -77,6 +77,7 @@ struct UpdateContext {
 // Facts every node may need when a Simulate call starts (NEST's calibrate()).
 struct CalibrationContext {
   const TimeGrid* grid = nullptr;
+  std::uint64_t seed = 1;  // the kernel's seed, for nodes that draw from their own stream
 };
 
 // A multimeter's request to sample some recordables of some nodes on a grid of stamps.
