@@ -117,6 +117,7 @@ void Kernel::prepare() {
   for (; groups_initialised_ < groups_.size(); ++groups_initialised_) groups_[groups_initialised_]->init_buffers();
   CalibrationContext cal;
   cal.grid = &grid_;
+  cal.seed = settings_.seed;
   const RecordingContext rc = recording_context();
   for (auto& g : groups_) {
     try {
@@ -210,7 +211,9 @@ void Kernel::run(step_t steps) {
           for (auto& g : groups_) {
             if (g->kind() == NodeKind::recorder) continue;
             const std::size_t b = g->chunk_begin(t), e = g->chunk_end(t);
-            if (b < e) g->update(ctx, b, e);
+            if (b == e) continue;
+            ctx.sender_has_proxies = g->has_proxies();
+            g->update(ctx, b, e);
           }
         });
       }

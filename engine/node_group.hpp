@@ -36,6 +36,9 @@ struct Emission {
   NodeId source;
   std::uint32_t lag;
   EventKind kind;
+  // Spikes of nodes with proxies (NodeGroup::has_proxies) pass NEST's spike register, which holds
+  // a spike of multiplicity n as n entries: each synapse then runs its rule n times.
+  bool repeats_per_multiplicity = false;
   double value;
   double scale = 1.0;  // multiplies the connection weight (spike_generator's spike_weights)
 };
@@ -63,15 +66,18 @@ struct UpdateContext {
   std::vector<Emission>* emissions = nullptr;
   SampleRegister* samples = nullptr;
 
+  bool sender_has_proxies = false;  // set by the kernel for the group being updated (Emission)
+
   int slot(int lag) const { return static_cast<int>((origin + lag) % ring_len); }
   void emit(NodeId gid, int lag, EventKind kind, double value, double scale = 1.0) const {
-    emissions->push_back({gid, static_cast<std::uint32_t>(lag), kind, value, scale});
+    emissions->push_back({gid, static_cast<std::uint32_t>(lag), kind, sender_has_proxies, value, scale});
   }
 };
 
 // Facts every node may need when a Simulate call starts (NEST's calibrate()).
 struct CalibrationContext {
   const TimeGrid* grid = nullptr;
+  std::uint64_t seed = 1;  // the kernel's seed, for nodes that draw from their own stream
 };
 
 // A multimeter's request to sample some recordables of some nodes on a grid of stamps.
@@ -108,6 +114,10 @@ class NodeGroup {
   step_t now() const { return now_ ? now_() : 0; }
   // What this node's outgoing connections transmit.
   virtual EventKind output_event() const { return EventKind::spike; }
+  // NEST 2.20 sends the spikes of neurons (and of a few devices) through the spike register, so a
+  // spike of multiplicity n reaches every synapse as n spikes; stimulating devices without
+  // proxies deliver it once, with multiplicity n.
+  virtual bool has_proxies() const { return kind() == NodeKind::neuron; }
 
   // Parameters and state of node i. set_status is transactional: on error nothing changes.
   virtual void set_status(std::size_t i, const Dict& d) = 0;

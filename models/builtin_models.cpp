@@ -7,10 +7,12 @@
 #include "models/multimeter.hpp"
 #include "models/parrot_neuron.hpp"
 #include "models/poisson_generator.hpp"
+#include "models/sinusoidal_poisson_generator.hpp"
 #include "models/spike_detector.hpp"
 #include "models/spike_generator.hpp"
 #include "models/static_synapse.hpp"
 #include "models/step_current_generator.hpp"
+#include "models/tsodyks2_synapse.hpp"
 #include "models/weight_recorder.hpp"
 
 namespace nestling {
@@ -37,6 +39,7 @@ void register_builtin_models(ModelRegistry& r) {
   add_node<ParrotNeuron>(r, "parrot_neuron");
   add_node<SpikeGenerator>(r, "spike_generator");
   add_node<PoissonGenerator>(r, "poisson_generator");
+  add_node<SinusoidalPoissonGenerator>(r, "sinusoidal_poisson_generator");
   add_node<DcGenerator>(r, "dc_generator");
   add_node<StepCurrentGenerator>(r, "step_current_generator");
   add_node<SpikeDetector>(r, "spike_detector", SpikeDetector::defaults());
@@ -45,6 +48,7 @@ void register_builtin_models(ModelRegistry& r) {
   add_node<WeightRecorder>(r, "weight_recorder", WeightRecorder::defaults());
   add_synapse<StaticSynapse>(r, "static_synapse");
   add_synapse<HtSynapse>(r, "ht_synapse");
+  add_synapse<Tsodyks2Synapse>(r, "tsodyks2_synapse");
 }
 
 }  // namespace nestling
