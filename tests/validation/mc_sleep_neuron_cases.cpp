@@ -37,9 +37,12 @@ constexpr double trace_tolerance = 1e-6;  // every recordable, V_m in mV
 constexpr double standard_errors = 3.0;
 constexpr int seeds_beyond_reference = 7;  // nestling runs the reference's seeds and these many more
 
-YAML::Node times_node(const std::vector<double>& times) {
+// Spike times as the reference writes them: whole steps of h, so 791 steps of 0.1 ms are 79.1.
+YAML::Node times_node(const std::vector<double>& times, double h) {
+  const double steps_per_ms = std::round(1.0 / h);
+  const bool whole = std::fabs(steps_per_ms * h - 1.0) < 1e-12;
   YAML::Node seq(YAML::NodeType::Sequence);
-  for (double t : times) seq.push_back(shortest(t));
+  for (double t : times) seq.push_back(shortest(whole ? static_cast<double>(std::llround(t / h)) / steps_per_ms : t));
   seq.SetStyle(YAML::EmitterStyle::Flow);
   return seq;
 }
@@ -62,7 +65,7 @@ CaseOutcome run_single_neuron_case(const YAML::Node& ref, const std::string& ref
 
   CaseOutcome out;
   out.results["csv"] = csv;
-  out.results["output_spike_times"] = times_node(run.spike_times);
+  out.results["output_spike_times"] = times_node(run.spike_times, run.resolution);
   out.results["min_delay_ms"] = shortest(run.min_delay_ms);
   std::ostringstream summary;
   bool pass = cmp.sample_times_match && cmp.spikes_match;
@@ -93,7 +96,7 @@ CaseOutcome run_single_neuron_case(const YAML::Node& ref, const std::string& ref
     const std::vector<double> stock_want = doubles(stock_ref);
     const bool same = to_steps(stock.spike_times, stock.resolution) == to_steps(stock_want, stock.resolution);
     pass = pass && same;
-    out.results["stock_ht_neuron_output_spike_times"] = times_node(stock.spike_times);
+    out.results["stock_ht_neuron_output_spike_times"] = times_node(stock.spike_times, stock.resolution);
     summary << "; stock ht_neuron spikes " << (same ? "identical" : "DIFFER") << " (" << stock.spike_times.size() << "/"
             << stock_want.size() << ")";
   }
@@ -235,7 +238,11 @@ CaseOutcome run_minis_statistics_case(const YAML::Node& ref, const std::string&,
     YAML::Node entry;
     entry["seed_grng"] = seed;
     for (const std::string& key : keys) {
-      entry[key] = shortest(one.at(key));
+      // Counts stay integers where the reference writes them so.
+      if (to_value(ref_seeds[0][key]).is_int())
+        entry[key] = static_cast<long long>(std::llround(one.at(key)));
+      else
+        entry[key] = shortest(one.at(key));
       ours[key].push_back(one.at(key));
     }
     seed_list.push_back(entry);
