@@ -329,7 +329,7 @@ struct HtDynamics {
     const double I_T = -c.g_T * c.N_T.raise(y[L::M_IT]) * y[L::H_IT] * (V - c.E_T);
     const double I_h = -c.g_h * y[L::M_IH] * (V - c.E_h);
 
-    double I_gap = 0.0;
+    [[maybe_unused]] double I_gap = 0.0;
     if constexpr (Variant::gap) {
       I_gap = c.gap_scale * (-gap.weight_sum * V + gap.potential);
       f[L::V_M] = (I_Na + I_K + I_syn + I_NaP + I_KNa + I_T + I_h + I_stim + I_gap) * c.inv_tau_m + I_spike;
@@ -348,7 +348,12 @@ struct HtDynamics {
     f[L::H_IT] = (h_eq_T - y[L::H_IT]) * rate_h_T;
     f[L::M_IH] = (m_eq_h - y[L::M_IH]) * rate_m_h;
 
-    *last = {I_NaP, I_KNa, I_T, I_h, m_eq_NMDA, I_gap};
+    last->I_NaP = I_NaP;
+    last->I_KNa = I_KNa;
+    last->I_T = I_T;
+    last->I_h = I_h;
+    last->m_eq_NMDA = m_eq_NMDA;
+    if constexpr (Variant::gap) last->I_gap = I_gap;
   }
 };
 
