@@ -358,20 +358,24 @@ void HtNeuronGroup<Variant>::add_arriving_input(UpdateContext& ctx, std::size_t 
   } else {
     // Arriving weights are scaled by x_r of the present, capped GABA_B1a conductance, and
     // GABA_B1a's own input by its soft bound (mc-sleep §1.6). Only DG values change here, so
-    // g_B1a is the same for every receptor. A zero addition changes nothing and is skipped;
-    // a NaN one (g_max_GABA_B1a = 0) is kept, as NEST keeps it.
+    // g_B1a is the same for every receptor. NEST adds c·B·x even when nothing arrived (B = 0);
+    // that changes nothing unless c or the soft bound is not finite (tau_rise = tau_decay, or
+    // g_max_GABA_B1a = 0: NaN), so only then is the addition made without input. x is finite.
     const Parameters& p = params_[i];
     const double g_b1a = p.capped_gaba_b1a(s.y[Index::g(Index::gaba_b1a)]);
-    auto add = [&](int r, double jump) {
-      if (!(jump == 0.0)) {
-        s.y[Index::dg(r)] += jump;
-        s.derivative_known = false;
+    auto add = [&](int r, double factor) {
+      double& arrived = in[r * ring + slot];
+      if (arrived != 0.0 || !std::isfinite(k.cond_step[r] * factor)) {
+        const double jump = k.cond_step[r] * arrived * p.scaling(r, g_b1a) * factor;
+        if (!(jump == 0.0)) {
+          s.y[Index::dg(r)] += jump;
+          s.derivative_known = false;
+        }
+        arrived = 0.0;
       }
-      in[r * ring + slot] = 0.0;
     };
-    for (int r = 0; r < Index::conductances; ++r) add(r, k.cond_step[r] * in[r * ring + slot] * p.scaling(r, g_b1a));
-    const int b = Index::gaba_b1a;
-    add(b, k.cond_step[b] * in[b * ring + slot] * p.scaling(b, g_b1a) * (1 - (g_b1a / p.g_max_GABA_B1a)));
+    for (int r = 0; r < Index::conductances; ++r) add(r, 1.0);
+    add(Index::gaba_b1a, 1 - (g_b1a / p.g_max_GABA_B1a));
   }
   if constexpr (Variant::minis) {
     // One mini per step with any positive MINI input, whatever its size (mc-sleep §1.8).
