@@ -78,50 +78,38 @@ struct HtSleepParameters : HtParameters, std::conditional_t<MGluR, HtMGluRParame
 
 namespace ht {
 
-struct SleepFeatures {
+// NP (MGluR false) and MG (true): ports and recordables as the modules number and name them.
+template <bool MGluR>
+struct Sleep {
+  using Parameters = HtSleepParameters<MGluR>;
+  static constexpr int conductances = Parameters::conductances;
   static constexpr bool gaba_b1a = true, minis = true, gap = true;
   static constexpr bool spike_test_per_substep = false;
+  static constexpr std::array<const char*, conductances + 2> receptors = [] {
+    std::array<const char*, conductances + 2> r{"AMPA", "NMDA", "GABA_A", "GABA_B"};
+    if constexpr (MGluR) r[4] = "mGluR";
+    r[conductances] = "GABA_B1a";
+    r[conductances + 1] = "MINI";
+    return r;
+  }();
+  static constexpr std::array<Recordable, conductances + 9> recordables = [] {
+    std::array<Recordable, conductances + 9> r{};
+    std::size_t k = 0;
+    for (const Recordable& x : {Recordable{"V_m", Quantity::V_m}, Recordable{"theta", Quantity::theta},
+                                Recordable{"g_AMPA", Quantity::g, 0}, Recordable{"g_NMDA", Quantity::g_NMDA},
+                                Recordable{"g_GABA_A", Quantity::g, 2}, Recordable{"g_GABA_B", Quantity::g, 3}})
+      r[k++] = x;
+    if constexpr (MGluR) r[k++] = {"g_mGluR", Quantity::g, 4};
+    for (const Recordable& x :
+         {Recordable{"g_GABA_B1a", Quantity::g_GABA_B1a}, Recordable{"x_GABA_B1a", Quantity::x_GABA_B1a},
+          Recordable{"I_NaP", Quantity::I_NaP}, Recordable{"I_KNa", Quantity::I_KNa}, Recordable{"I_T", Quantity::I_T},
+          Recordable{"I_h", Quantity::I_h}, Recordable{"I_gap", Quantity::I_gap}})
+      r[k++] = x;
+    return r;
+  }();
 };
-
-struct SleepNP : SleepFeatures {
-  using Parameters = HtSleepParameters<false>;
-  static constexpr int conductances = Parameters::conductances;
-  static constexpr std::array<const char*, 6> receptors = {"AMPA", "NMDA", "GABA_A", "GABA_B", "GABA_B1a", "MINI"};
-  static constexpr std::array<Recordable, 13> recordables = {{{"V_m", Quantity::V_m},
-                                                              {"theta", Quantity::theta},
-                                                              {"g_AMPA", Quantity::g, 0},
-                                                              {"g_NMDA", Quantity::g_NMDA},
-                                                              {"g_GABA_A", Quantity::g, 2},
-                                                              {"g_GABA_B", Quantity::g, 3},
-                                                              {"g_GABA_B1a", Quantity::g_GABA_B1a},
-                                                              {"x_GABA_B1a", Quantity::x_GABA_B1a},
-                                                              {"I_NaP", Quantity::I_NaP},
-                                                              {"I_KNa", Quantity::I_KNa},
-                                                              {"I_T", Quantity::I_T},
-                                                              {"I_h", Quantity::I_h},
-                                                              {"I_gap", Quantity::I_gap}}};
-};
-
-struct SleepMG : SleepFeatures {
-  using Parameters = HtSleepParameters<true>;
-  static constexpr int conductances = Parameters::conductances;
-  static constexpr std::array<const char*, 7> receptors = {"AMPA",  "NMDA",     "GABA_A", "GABA_B",
-                                                           "mGluR", "GABA_B1a", "MINI"};
-  static constexpr std::array<Recordable, 14> recordables = {{{"V_m", Quantity::V_m},
-                                                              {"theta", Quantity::theta},
-                                                              {"g_AMPA", Quantity::g, 0},
-                                                              {"g_NMDA", Quantity::g_NMDA},
-                                                              {"g_GABA_A", Quantity::g, 2},
-                                                              {"g_GABA_B", Quantity::g, 3},
-                                                              {"g_mGluR", Quantity::g, 4},
-                                                              {"g_GABA_B1a", Quantity::g_GABA_B1a},
-                                                              {"x_GABA_B1a", Quantity::x_GABA_B1a},
-                                                              {"I_NaP", Quantity::I_NaP},
-                                                              {"I_KNa", Quantity::I_KNa},
-                                                              {"I_T", Quantity::I_T},
-                                                              {"I_h", Quantity::I_h},
-                                                              {"I_gap", Quantity::I_gap}}};
-};
+using SleepNP = Sleep<false>;
+using SleepMG = Sleep<true>;
 
 }  // namespace ht
 

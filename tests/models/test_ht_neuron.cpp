@@ -9,9 +9,11 @@
 #include "engine/ode/packed_exp.hpp"
 #include "models/ht_neuron.hpp"
 #include "nestling/simulator.hpp"
+#include "tests/models/model_test_support.hpp"
 
 using namespace nestling;
 using Catch::Matchers::Contains;
+using nestling::testing::error_of;
 
 namespace {
 
@@ -24,23 +26,7 @@ const Dict no_intrinsic_currents{{"g_peak_NaP", 0.0}, {"g_peak_KNa", 0.0}, {"g_p
 // Runs one ht_neuron (with `params`) fed by `wire`, recording `what` every step.
 template <class Wire>
 SampleData trace(const Dict& params, double ms, const List& what, Wire wire, double resolution = 0.1) {
-  Simulator sim;
-  sim.set_kernel_status({{"resolution", resolution}});
-  auto nrn = sim.create("ht_neuron", 1, params);
-  wire(sim, nrn);
-  auto mm = sim.create("multimeter", 1, {{"interval", resolution}, {"record_from", what}});
-  sim.connect(mm, nrn);
-  sim.simulate(ms);
-  return sim.samples(mm[0]);
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const UserError& e) {
-    return e.what();
-  }
-  return "";
+  return testing::record_one_neuron("ht_neuron", params, ms, what, wire, resolution);
 }
 
 }  // namespace

@@ -7,9 +7,11 @@
 #include "engine/kernel.hpp"
 #include "models/ht_neuron_sleep.hpp"
 #include "nestling/simulator.hpp"
+#include "tests/models/model_test_support.hpp"
 
 using namespace nestling;
 using Catch::Matchers::Contains;
+using nestling::testing::error_of;
 
 namespace {
 
@@ -17,15 +19,6 @@ const std::string np = "ht_neuron_minis_GABA_B1a_soft_gap_noprelimspike";
 const std::string mg = "ht_neuron_minis_GABA_B1a_soft_gap_noprelimspike_mGluR";
 const Dict passive{{"g_peak_NaP", 0.0}, {"g_peak_KNa", 0.0}, {"g_peak_T", 0.0},
                    {"g_peak_h", 0.0},   {"theta_eq", 100.0}, {"theta", 100.0}};
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const UserError& e) {
-    return e.what();
-  }
-  return "";
-}
 
 std::vector<double> times(std::initializer_list<double> t) {
   return t;
@@ -37,20 +30,15 @@ struct Input {
   std::vector<double> spike_times;
 };
 
-// One neuron of `model` with `params` and spike inputs, sampled every step.
+// One neuron of `model` with `params` and spike inputs (delay 1 ms), sampled every 0.1 ms step.
 SampleData trace(const std::string& model, const Dict& params, const std::vector<Input>& inputs, double ms,
-                 const List& what, double h = 0.1) {
-  Simulator sim;
-  sim.set_kernel_status({{"resolution", h}});
-  auto nrn = sim.create(model, 1, params);
-  for (const Input& in : inputs) {
-    auto sg = sim.create("spike_generator", 1, {{"spike_times", in.spike_times}});
-    sim.connect(sg, nrn, Rule::all_to_all, {.weight = in.weight, .delay = 1.0, .receptor = in.port});
-  }
-  auto mm = sim.create("multimeter", 1, {{"interval", h}, {"record_from", what}});
-  sim.connect(mm, nrn);
-  sim.simulate(ms);
-  return sim.samples(mm[0]);
+                 const List& what) {
+  return testing::record_one_neuron(model, params, ms, what, [&](Simulator& sim, const NodeCollection& nrn) {
+    for (const Input& in : inputs) {
+      auto sg = sim.create("spike_generator", 1, {{"spike_times", in.spike_times}});
+      sim.connect(sg, nrn, Rule::all_to_all, {.weight = in.weight, .delay = 1.0, .receptor = in.port});
+    }
+  });
 }
 
 }  // namespace
