@@ -156,6 +156,8 @@ void Kernel::run(step_t steps) {
     ctx.grid = &grid_;
     ctx.emissions = &ts.emissions;
     ctx.samples = &ts.samples;
+    ctx.targets = ts.targets.data();
+    ctx.streams = ts.rngs.data();
     DeliveryContext& dctx = deliver_ctx[static_cast<std::size_t>(t)];
     dctx.arena = ts.arena.data();
     dctx.ring_len = ring_len_;

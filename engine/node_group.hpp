@@ -52,6 +52,7 @@ struct TargetInfo {
   NodeId gid = 0;
   std::int32_t rng = -1;         // index into the thread's node streams, -1 if none
   std::uint8_t count_mask = 0;   // buffers that count multiplicity instead of weight
+  std::uint8_t stream_mask = 0;  // buffers whose connections give the node its own stream
 };
 
 
@@ -65,10 +66,15 @@ struct UpdateContext {
   const TimeGrid* grid = nullptr;
   std::vector<Emission>* emissions = nullptr;
   SampleRegister* samples = nullptr;
+  const TargetInfo* targets = nullptr;  // this thread's targets, by thread-local index
+  Rng* streams = nullptr;               // this thread's node streams (TargetInfo::rng)
 
   bool sender_has_proxies = false;  // set by the kernel for the group being updated (Emission)
 
   int slot(int lag) const { return static_cast<int>((origin + lag) % ring_len); }
+  // The own random stream of the node with thread-local index `local`; only nodes that asked
+  // for one (NodeGroup::stream_mask) have it.
+  Rng& node_stream(std::uint32_t local) const { return streams[targets[local].rng]; }
   void emit(NodeId gid, int lag, EventKind kind, double value, double scale = 1.0) const {
     emissions->push_back({gid, static_cast<std::uint32_t>(lag), kind, sender_has_proxies, value, scale});
   }
@@ -133,6 +139,10 @@ class NodeGroup {
   virtual long receptor_of_buffer(int buffer) const { return buffer; }
   // Bit b set: buffer b counts multiplicities and ignores weights (parrot_neuron).
   virtual std::uint8_t count_mask() const { return 0; }
+  // Bit b set: a connection into buffer b gives the target node its own random stream (keyed
+  // by its id, as for Poisson input), which update() draws from via UpdateContext::node_stream.
+  // Nodes without such a connection get no stream and cost nothing.
+  virtual std::uint8_t stream_mask() const { return 0; }
   // Named receptor ports (AMPA → 1, ...), reported as receptor_types.
   virtual Dict receptor_types() const { return {}; }
 

@@ -3,6 +3,7 @@
 
 #include "models/dc_generator.hpp"
 #include "models/ht_neuron.hpp"
+#include "models/ht_neuron_sleep.hpp"
 #include "models/ht_synapse.hpp"
 #include "models/multimeter.hpp"
 #include "models/parrot_neuron.hpp"
@@ -36,6 +37,9 @@ void add_synapse(ModelRegistry& r, const std::string& name) {
 
 void register_builtin_models(ModelRegistry& r) {
   add_node<HtNeuron>(r, "ht_neuron");
+  // The sleep model's neuron (NEST extension module htneuronmodule), both public variants.
+  add_node<HtSleepNeuron>(r, "ht_neuron_minis_GABA_B1a_soft_gap_noprelimspike");
+  add_node<HtSleepMGluRNeuron>(r, "ht_neuron_minis_GABA_B1a_soft_gap_noprelimspike_mGluR");
   add_node<ParrotNeuron>(r, "parrot_neuron");
   add_node<SpikeGenerator>(r, "spike_generator");
   add_node<PoissonGenerator>(r, "poisson_generator");
