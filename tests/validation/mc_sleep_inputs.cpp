@@ -9,7 +9,8 @@
 // * `sinusoidal_poisson_counts`: one sinusoidal_poisson_generator per `statistics` entry
 //   (individual_spike_trains_true/false, as model copies) → `parrots_per_generator` parrots,
 //   run at 1 and 2 threads. Writes `csv` (parrot spike counts per bin) and `statistics` under the
-//   reference's keys. Totals must lie within 3 standard errors of NEST's, the identical-trains
+//   reference's keys. Totals must lie within 3 standard errors of their difference from NEST's
+//   (both are Poisson counts), the identical-trains
 //   flags equal NEST's, no spike may precede the window's first step, the correlation of the
 //   binned counts with the expected rate must agree with NEST's (Fisher z within 3 standard
 //   errors), and both thread counts must give the same statistics.
@@ -392,7 +393,8 @@ CaseOutcome run_sinusoidal_case(const YAML::Node& c, const std::string& ref_dir,
     const YAML::Node ref = c["statistics"][statistics_key(individual)];
     const auto ref_total = ref["total_spikes"].as<double>();
     // Shared trains: every parrot repeats one train, so the total varies like parrots × a count.
-    const double se = std::sqrt(ref_total * (ref["all_parrot_trains_identical"].as<bool>() ? static_cast<double>(s.parrots) : 1.0));
+    // Both totals are random: the standard error is that of their difference.
+    const double se = std::sqrt(2.0 * ref_total * (ref["all_parrot_trains_identical"].as<bool>() ? static_cast<double>(s.parrots) : 1.0));
     const double z_total = (static_cast<double>(s.total) - ref_total) / se;
     double expected_total = 0.0;
     for (double e : expected) expected_total += e * static_cast<double>(s.parrots);
