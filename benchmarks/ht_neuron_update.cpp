@@ -1,10 +1,16 @@
-// ht_neuron_update: what one ht_neuron update costs, in ns per neuron and time step, at 1 thread.
+// ht_neuron_update: what one Hill-Tononi neuron update costs, in ns per neuron and time step,
+// at 1 thread, for the stock ht_neuron and the sleep model's neuron
+// (ht_neuron_minis_GABA_B1a_soft_gap_noprelimspike, "NP") side by side.
 //
-// Measures the time of Simulator::simulate for a population of ht_neurons (h = 0.1 ms) and
+// Measures the time of Simulator::simulate for a population of neurons (h = 0.1 ms) and
 // divides it by neurons × steps: the process CPU time (robust when other programs share the
 // machine) and the wall-clock time. The population is large enough that the kernel's
 // per-slice work is negligible; what remains is the neuron update (adaptive RKF45 over the
-// 16 state variables) plus, in the driven scenarios, the delivery of the input spikes.
+// 16 state variables of ht_neuron, 18 of NP) plus, in the driven scenarios, the delivery of
+// the input spikes. The models alternate within each repetition; min and median are shown.
+// NP runs with its own defaults (g_peak_NaP = g_peak_KNa = 0.5) and as "NP stock gates" with
+// ht_neuron's values (1.0), which gives the stock model's dynamics and so compares the cost
+// of the same trajectories.
 //   rest      default neurons, no input: the intrinsic currents drift them towards rest.
 //   driven    every neuron gets AMPA input (weight 1) from 10 of 500 parrot neurons, each
 //             repeating one 20 Hz Poisson train: 200 input spikes/s per neuron, which fire it
@@ -14,9 +20,10 @@
 // The first 100 ms are simulated untimed (warm-up, initial transient); then 1000 ms are timed.
 // NEST 2.20.2 spends about 2 µs per neuron-step on ht_neuron (GSL rkf45) on this machine kind.
 //
-// Usage: ht_neuron_update [neurons (default 2000)] [repetitions (default 3, the best is kept)]
+// Usage: ht_neuron_update [neurons (default 2000)] [repetitions (default 3)]
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -48,10 +55,16 @@ struct Result {
 
 enum class Scenario { rest, driven, dc };
 
-Result measure(Scenario scenario, std::size_t n, double warmup_ms, double timed_ms) {
+struct Model {
+  const char* label;
+  const char* name;
+  Dict params;
+};
+
+Result measure(const Model& model, Scenario scenario, std::size_t n, double warmup_ms, double timed_ms) {
   Simulator sim;
   sim.set_kernel_status({{"resolution", 0.1}, {"local_num_threads", 1}});
-  const NodeCollection neurons = sim.create("ht_neuron", n);
+  const NodeCollection neurons = sim.create(model.name, n, model.params);
   const NodeCollection det = sim.create("spike_detector");
   sim.connect(neurons, det);  // delay 1 ms: min_delay is 10 steps in every scenario
   if (scenario == Scenario::driven) {
@@ -96,20 +109,32 @@ int main(int argc, char** argv) {
   const int repetitions = argc > 2 ? std::atoi(argv[2]) : 3;
   std::printf("%s\n", bench::provenance().c_str());
   std::printf(
-      "ht_neuron update cost, 1 thread, h = 0.1 ms, %zu neurons, 1000 ms timed after 100 ms warm-up "
-      "(best of %d)\n",
+      "Hill-Tononi neuron update cost, 1 thread, h = 0.1 ms, %zu neurons, 1000 ms timed after 100 ms warm-up, "
+      "%d repetitions, models alternating\n",
       n, repetitions);
-  std::printf("%-8s %20s %21s %16s\n", "scenario", "ns/neuron-step (cpu)", "ns/neuron-step (wall)", "spikes/s/neuron");
+  const std::array<Model, 3> models = {Model{"ht_neuron", "ht_neuron", {}},
+                                       Model{"NP", "ht_neuron_minis_GABA_B1a_soft_gap_noprelimspike", {}},
+                                       Model{"NP stock gates",
+                                             "ht_neuron_minis_GABA_B1a_soft_gap_noprelimspike",
+                                             {{"g_peak_NaP", 1.0}, {"g_peak_KNa", 1.0}}}};
+  std::printf("%-8s %-15s %12s %12s %12s %16s\n", "scenario", "model", "cpu ns min", "cpu ns median", "wall ns min",
+              "spikes/s/neuron");
   const std::pair<const char*, Scenario> scenarios[] = {
       {"rest", Scenario::rest}, {"driven", Scenario::driven}, {"dc", Scenario::dc}};
   for (const auto& [name, scenario] : scenarios) {
-    Result best{1e300, 1e300, 0.0};
-    for (int r = 0; r < repetitions; ++r) {
-      const Result res = measure(scenario, n, 100.0, 1000.0);
-      if (res.ns_per_neuron_step < best.ns_per_neuron_step) best = res;
+    std::array<std::vector<Result>, models.size()> results;
+    for (int r = 0; r < repetitions; ++r)
+      for (std::size_t m = 0; m < models.size(); ++m)
+        results[m].push_back(measure(models[m], scenario, n, 100.0, 1000.0));
+    for (std::size_t m = 0; m < models.size(); ++m) {
+      auto& res = results[m];
+      std::sort(res.begin(), res.end(),
+                [](const Result& a, const Result& b) { return a.ns_per_neuron_step < b.ns_per_neuron_step; });
+      double wall_min = res.front().wall_ns_per_neuron_step;
+      for (const Result& x : res) wall_min = std::min(wall_min, x.wall_ns_per_neuron_step);
+      std::printf("%-8s %-15s %12.1f %12.1f %12.1f %16.2f\n", name, models[m].label, res.front().ns_per_neuron_step,
+                  res[res.size() / 2].ns_per_neuron_step, wall_min, res.front().rate_hz);
     }
-    std::printf("%-8s %20.1f %21.1f %16.2f\n", name, best.ns_per_neuron_step, best.wall_ns_per_neuron_step,
-                best.rate_hz);
   }
   std::printf("NEST 2.20.2 reference: about 2000 ns/neuron-step.\n");
   return 0;

@@ -244,6 +244,7 @@ void Kernel::register_targets(NodeGroup& g) {
       TargetInfo info;
       info.gid = g.first_gid() + i;
       info.count_mask = g.count_mask();
+      info.stream_mask = g.stream_mask();
       targets.push_back(info);
     }
   }

@@ -47,7 +47,7 @@ struct KernelThread {
   GapCouplings gaps;                // gap junctions onto the thread's nodes
   std::vector<TargetInfo> targets;  // by thread-local target index
   std::vector<double> arena;        // ring buffers of the thread's nodes
-  std::vector<Rng> rngs;            // node streams for Poisson input
+  std::vector<Rng> rngs;            // node streams: Poisson input, stochastic models
   std::vector<Emission> emissions;
   std::size_t recorded = 0;  // emissions already shown to spike detectors
   SampleRegister samples;
@@ -120,7 +120,9 @@ class Kernel {
                         const Dict* state = nullptr) {
     KernelThread& ts = *threads_[static_cast<std::size_t>(thread)];
     ts.connections.add(source, model, target_local, buffer, weight, delay_steps, state);
-    if (source_kind == EventKind::poisson && ts.targets[target_local].rng == -1) ts.targets[target_local].rng = -2;
+    TargetInfo& target = ts.targets[target_local];
+    const bool needs_stream = source_kind == EventKind::poisson || ((target.stream_mask >> buffer) & 1u) != 0;
+    if (needs_stream && target.rng == -1) target.rng = -2;  // prepare() creates the stream
   }
   void finish_bulk_connect(const SynapseModel& model);
   // Numbers layer-to-layer projections in creation order: part of their random streams' keys.

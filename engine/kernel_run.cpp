@@ -118,6 +118,7 @@ void Kernel::prepare() {
   for (; groups_initialised_ < groups_.size(); ++groups_initialised_) groups_[groups_initialised_]->init_buffers();
   CalibrationContext cal;
   cal.grid = &grid_;
+  cal.seed = settings_.seed;
   const RecordingContext rc = recording_context();
   for (auto& g : groups_) {
     try {
@@ -157,6 +158,8 @@ void Kernel::run(step_t steps) {
     ctx.grid = &grid_;
     ctx.emissions = &ts.emissions;
     ctx.samples = &ts.samples;
+    ctx.targets = ts.targets.data();
+    ctx.streams = ts.rngs.data();
     DeliveryContext& dctx = deliver_ctx[static_cast<std::size_t>(t)];
     dctx.arena = ts.arena.data();
     dctx.ring_len = ring_len_;
@@ -212,7 +215,9 @@ void Kernel::run(step_t steps) {
           for (auto& g : groups_) {
             if (g->kind() == NodeKind::recorder) continue;
             const std::size_t b = g->chunk_begin(t), e = g->chunk_end(t);
-            if (b < e) g->update(ctx, b, e);
+            if (b == e) continue;
+            ctx.sender_has_proxies = g->has_proxies();
+            g->update(ctx, b, e);
           }
         });
       }

@@ -36,6 +36,9 @@ struct Emission {
   NodeId source;
   std::uint32_t lag;
   EventKind kind;
+  // Spikes of nodes with proxies (NodeGroup::has_proxies) pass NEST's spike register, which holds
+  // a spike of multiplicity n as n entries: each synapse then runs its rule n times.
+  bool repeats_per_multiplicity = false;
   double value;
   double scale = 1.0;  // multiplies the connection weight (spike_generator's spike_weights)
 };
@@ -49,6 +52,7 @@ struct TargetInfo {
   NodeId gid = 0;
   std::int32_t rng = -1;         // index into the thread's node streams, -1 if none
   std::uint8_t count_mask = 0;   // buffers that count multiplicity instead of weight
+  std::uint8_t stream_mask = 0;  // buffers whose connections give the node its own stream
 };
 
 
@@ -63,16 +67,24 @@ struct UpdateContext {
   const TimeGrid* grid = nullptr;
   std::vector<Emission>* emissions = nullptr;
   SampleRegister* samples = nullptr;
+  const TargetInfo* targets = nullptr;  // this thread's targets, by thread-local index
+  Rng* streams = nullptr;               // this thread's node streams (TargetInfo::rng)
+
+  bool sender_has_proxies = false;  // set by the kernel for the group being updated (Emission)
 
   int slot(int lag) const { return static_cast<int>((origin + lag) % ring_len); }
+  // The own random stream of the node with thread-local index `local`; only nodes that asked
+  // for one (NodeGroup::stream_mask) have it.
+  Rng& node_stream(std::uint32_t local) const { return streams[targets[local].rng]; }
   void emit(NodeId gid, int lag, EventKind kind, double value, double scale = 1.0) const {
-    emissions->push_back({gid, static_cast<std::uint32_t>(lag), kind, value, scale});
+    emissions->push_back({gid, static_cast<std::uint32_t>(lag), kind, sender_has_proxies, value, scale});
   }
 };
 
 // Facts every node may need when a Simulate call starts (NEST's calibrate()).
 struct CalibrationContext {
   const TimeGrid* grid = nullptr;
+  std::uint64_t seed = 1;  // the kernel's seed, for nodes that draw from their own stream
 };
 
 // A multimeter's request to sample some recordables of some nodes on a grid of stamps.
@@ -109,6 +121,10 @@ class NodeGroup {
   step_t now() const { return now_ ? now_() : 0; }
   // What this node's outgoing connections transmit.
   virtual EventKind output_event() const { return EventKind::spike; }
+  // NEST 2.20 sends the spikes of neurons (and of a few devices) through the spike register, so a
+  // spike of multiplicity n reaches every synapse as n spikes; stimulating devices without
+  // proxies deliver it once, with multiplicity n.
+  virtual bool has_proxies() const { return kind() == NodeKind::neuron; }
 
   // Parameters and state of node i. set_status is transactional: on error nothing changes.
   virtual void set_status(std::size_t i, const Dict& d) = 0;
@@ -124,6 +140,10 @@ class NodeGroup {
   virtual long receptor_of_buffer(int buffer) const { return buffer; }
   // Bit b set: buffer b counts multiplicities and ignores weights (parrot_neuron).
   virtual std::uint8_t count_mask() const { return 0; }
+  // Bit b set: a connection into buffer b gives the target node its own random stream (keyed
+  // by its id, as for Poisson input), which update() draws from via UpdateContext::node_stream.
+  // Nodes without such a connection get no stream and cost nothing.
+  virtual std::uint8_t stream_mask() const { return 0; }
   // Named receptor ports (AMPA → 1, ...), reported as receptor_types.
   virtual Dict receptor_types() const { return {}; }
   // Gap junctions (engine/gap_coupling.hpp): the first of the two input buffers that receive the

@@ -5,6 +5,7 @@
 // same whatever the number of threads and whatever else draws elsewhere.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 
 #include <boost/random/mersenne_twister.hpp>
@@ -65,5 +66,19 @@ inline long poisson(Rng& rng, double mean) { return PoissonDraw(mean)(rng); }
 
 // Uniform double in [0, 1) from 53 random bits.
 inline double uniform01(Rng& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
+
+// A standard normal deviate by the polar Box–Muller method, as NEST 2.20's NormalRandomDev
+// draws it: v = 2u − 1 for two uniforms until 0 < s = v1² + v2² < 1, then v1·sqrt(−2 ln s / s);
+// the second deviate of the pair is discarded. (s = 0 is rejected too, which NEST does not do,
+// so that log(0) can never give a NaN; it has probability 2^-106.)
+inline double standard_normal_polar(Rng& rng) {
+  double v1 = 0.0, s = 0.0;
+  do {
+    v1 = 2.0 * uniform01(rng) - 1.0;
+    const double v2 = 2.0 * uniform01(rng) - 1.0;
+    s = v1 * v1 + v2 * v2;
+  } while (s >= 1.0 || s == 0.0);
+  return v1 * std::sqrt(-2.0 * std::log(s) / s);
+}
 
 }  // namespace nestling

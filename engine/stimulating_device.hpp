@@ -7,6 +7,7 @@
 #include <tuple>
 #include <string>
 
+#include "engine/node_model.hpp"
 #include "engine/param_table.hpp"
 #include "engine/time_grid.hpp"
 
@@ -46,6 +47,33 @@ struct DeviceSteps {
   bool spike_active(step_t x) const { return x > t_min && x <= t_max; }
   // Current emitters send during the update of step T iff t_min <= T+1 < t_max.
   bool current_active(step_t T) const { return t_min <= T + 1 && T + 1 < t_max; }
+};
+
+// The anatomy stimulating devices share: per-node parameters P (with a DeviceWindow `window`)
+// read and written through G's binder, and their windows in steps, recomputed at every Simulate.
+template <class G, class P>
+class StimulatorGroup : public NodeGroup, public BinderModel<G> {
+ public:
+  using Prototype = P;
+  static constexpr NodeKind node_kind = NodeKind::stimulator;
+
+  StimulatorGroup(const NodeModel& model, NodeId first, std::size_t n, const P& proto)
+      : NodeGroup(model, first, n), params_(n, proto), steps_(n) {}
+
+  NodeKind kind() const override { return node_kind; }
+  void set_status(std::size_t i, const Dict& d) override { G::apply(params_[i], d, model_name()); }
+  Dict get_status(std::size_t i) const override { return G::describe(params_[i]); }
+
+ protected:
+  void calibrate_windows(const TimeGrid& grid) {
+    for (std::size_t i = 0; i < size(); ++i) {
+      params_[i].window.check(grid, model_name());
+      steps_[i].calibrate(params_[i].window, grid);
+    }
+  }
+
+  std::vector<P> params_;
+  std::vector<DeviceSteps> steps_;
 };
 
 }  // namespace nestling

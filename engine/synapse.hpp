@@ -248,6 +248,17 @@ class SynapseStoreOf final : public SynapseStore {
   template <EventKind K>
   void deliver_kind(const Emission& e, std::uint32_t begin, std::uint32_t end, step_t stamp,
                     DeliveryContext& ctx) {
+    if constexpr (K == EventKind::spike) {
+      // A register spike of multiplicity n is n spikes at one stamp: a stateful rule runs n times
+      // (the later runs with no time elapsed) and a weight_recorder logs each. Checked once per
+      // event, so multiplicity 1 and static synapses without a recorder take the plain path.
+      if (e.repeats_per_multiplicity && e.value > 1.0 && (Syn::has_state || weight_recorder_ >= 0)) {
+        Emission single = e;
+        single.value = 1.0;
+        for (long copy = static_cast<long>(e.value); copy > 0; --copy) deliver_kind<K>(single, begin, end, stamp, ctx);
+        return;
+      }
+    }
     const int ring = ctx.ring_len;
     const int base_slot = static_cast<int>((stamp - 1) % ring);
     PoissonDraw draw(K == EventKind::poisson ? e.value : 1.0);  // set up once per event

@@ -58,12 +58,12 @@ int models_command(const std::string& name) {
   if (name.empty()) {
     std::cout << "node models:\n";
     for (const auto& n : k.models().node_model_names())
-      std::cout << "  " << std::left << std::setw(24) << n << k.models().node_model(n).documentation().substr(0, 90)
-                << "\n";
+      std::cout << "  " << std::left << std::setw(23) << n << ' '
+                << k.models().node_model(n).documentation().substr(0, 90) << "\n";
     std::cout << "synapse models:\n";
     for (const auto& n : k.models().synapse_model_names())
-      std::cout << "  " << std::left << std::setw(24) << n << k.models().synapse_model(n).documentation().substr(0, 90)
-                << "\n";
+      std::cout << "  " << std::left << std::setw(23) << n << ' '
+                << k.models().synapse_model(n).documentation().substr(0, 90) << "\n";
     std::cout << "`nestling models NAME` shows a model's parameter table.\n";
     return 0;
   }

@@ -21,17 +21,17 @@ std::string PoissonGenerator::documentation() {
 }
 
 PoissonGenerator::PoissonGenerator(const NodeModel& model, NodeId first, std::size_t n, const Prototype& proto)
-    : NodeGroup(model, first, n), params_(n, proto), steps_(n), lambda_(n, 0.0) {}
+    : StimulatorGroup(model, first, n, proto), lambda_(n, 0.0) {}
 
-void PoissonGenerator::set_status(std::size_t i, const Dict& d) { apply(params_[i], d, model_name()); }
+void PoissonGenerator::check_rate(double spikes_per_s, const std::string& path) {
+  if (!std::isfinite(spikes_per_s) || spikes_per_s > 1e12)
+    throw UserError(path, "must be a finite rate up to 1e12 spikes/s, got " + format_number(spikes_per_s));
+}
 
 void PoissonGenerator::calibrate(const CalibrationContext& ctx) {
+  calibrate_windows(*ctx.grid);
   for (std::size_t i = 0; i < size(); ++i) {
-    params_[i].window.check(*ctx.grid, model_name());
-    steps_[i].calibrate(params_[i].window, *ctx.grid);
-    if (!std::isfinite(params_[i].rate) || params_[i].rate > 1e12)
-      throw UserError(model_name() + "/rate", "must be a finite rate up to 1e12 spikes/s, got " +
-                                                  format_number(params_[i].rate));
+    check_rate(params_[i].rate, model_name() + "/rate");
     lambda_[i] = ctx.grid->resolution() * params_[i].rate * 1e-3;
   }
 }

@@ -9,23 +9,22 @@
 
 namespace nestling {
 
-class PoissonGenerator final : public NodeGroup, public BinderModel<PoissonGenerator> {
+struct PoissonGeneratorParameters {
+  DeviceWindow window;
+  double rate = 0.0;  // spikes/s
+};
+
+class PoissonGenerator final : public StimulatorGroup<PoissonGenerator, PoissonGeneratorParameters> {
  public:
-  struct Parameters {
-    DeviceWindow window;
-    double rate = 0.0;  // spikes/s
-  };
-  using Prototype = Parameters;
-  static constexpr NodeKind node_kind = NodeKind::stimulator;
+  using Parameters = PoissonGeneratorParameters;
   static const ParamBinder<Parameters>& binder();
   static std::string documentation();
+  // Refuses rates a Poisson draw per step cannot handle (NEST checks nothing beyond rate >= 0).
+  static void check_rate(double spikes_per_s, const std::string& path);
 
   PoissonGenerator(const NodeModel& model, NodeId first, std::size_t n, const Prototype& proto);
 
-  NodeKind kind() const override { return node_kind; }
   EventKind output_event() const override { return EventKind::poisson; }
-  void set_status(std::size_t i, const Dict& d) override;
-  Dict get_status(std::size_t i) const override { return describe(params_[i]); }
   void calibrate(const CalibrationContext& ctx) override;
   void update(UpdateContext& ctx, std::size_t begin, std::size_t end) override;
   std::size_t state_bytes() const override {
@@ -33,8 +32,6 @@ class PoissonGenerator final : public NodeGroup, public BinderModel<PoissonGener
   }
 
  private:
-  std::vector<Parameters> params_;
-  std::vector<DeviceSteps> steps_;
   std::vector<double> lambda_;  // expected spikes per step
 };
 

@@ -140,22 +140,13 @@ network:
       - {layers: [l], populations: null, model: mm}
 )";
   const fs::path dir = write_tree("unit_changes", tree);
-  // v.npy: shape (2, 3, 2), V_m = -60 - (row*3 + col)*2 - k, as float64 in C order
+  // v.npy: shape (2, 3, 2), V_m = -60 - (row*3 + col)*2 - k
   {
-    std::string header = "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3, 2), }";
-    header.append((10 + header.size() + 1 + 63) / 64 * 64 - 10 - header.size() - 1, ' ');  // 64-byte aligned
-    header += '\n';
-    std::ofstream f(dir / "v.npy", std::ios::binary);
-    f.write("\x93NUMPY\x01\x00", 8);
-    const std::uint16_t len = static_cast<std::uint16_t>(header.size());
-    f.write(reinterpret_cast<const char*>(&len), 2);
-    f << header;
+    std::vector<double> v;
     for (int r = 0; r < 2; ++r)
       for (int c = 0; c < 3; ++c)
-        for (int k = 0; k < 2; ++k) {
-          const double v = -60.0 - (r * 3 + c) * 2 - k;
-          f.write(reinterpret_cast<const char*>(&v), 8);
-        }
+        for (int k = 0; k < 2; ++k) v.push_back(-60.0 - (r * 3 + c) * 2 - k);
+    nestling::testing::write_npy(dir / "v.npy", {2, 3, 2}, v);
   }
   const Outcome o = run("run -q " + (dir / "tree.yml").string() + " -o " + (dir / "out").string() + " -i " + dir.string());
   INFO(o.output);

@@ -9,9 +9,11 @@
 #include "engine/ode/packed_exp.hpp"
 #include "models/ht_neuron.hpp"
 #include "nestling/simulator.hpp"
+#include "tests/models/model_test_support.hpp"
 
 using namespace nestling;
 using Catch::Matchers::Contains;
+using nestling::testing::error_of;
 
 namespace {
 
@@ -24,23 +26,7 @@ const Dict no_intrinsic_currents{{"g_peak_NaP", 0.0}, {"g_peak_KNa", 0.0}, {"g_p
 // Runs one ht_neuron (with `params`) fed by `wire`, recording `what` every step.
 template <class Wire>
 SampleData trace(const Dict& params, double ms, const List& what, Wire wire, double resolution = 0.1) {
-  Simulator sim;
-  sim.set_kernel_status({{"resolution", resolution}});
-  auto nrn = sim.create("ht_neuron", 1, params);
-  wire(sim, nrn);
-  auto mm = sim.create("multimeter", 1, {{"interval", resolution}, {"record_from", what}});
-  sim.connect(mm, nrn);
-  sim.simulate(ms);
-  return sim.samples(mm[0]);
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const UserError& e) {
-    return e.what();
-  }
-  return "";
+  return testing::record_one_neuron("ht_neuron", params, ms, what, wire, resolution);
 }
 
 }  // namespace
@@ -110,15 +96,15 @@ TEST_CASE("ht_neuron: defaults, receptors and recordables (spec 1.1, 1.2, 1.10)"
 
 TEST_CASE("ht_neuron: the initial gating variables are at equilibrium at V_eq = -70 mV (spec 1.1)", "[ht_neuron]") {
   const HtNeuron::Prototype p;
-  CHECK(p.y[ht::V_M] == -70.0);
+  CHECK(p.y[HtNeuron::Index::V_M] == -70.0);
   // The spec's values are rounded to the digits shown: they match to half a unit of the last one.
-  CHECK(p.y[ht::M_FAST_NMDA] == Approx(0.026627).margin(5e-7));
-  CHECK(p.y[ht::M_SLOW_NMDA] == Approx(0.026627).margin(5e-7));
-  CHECK(p.y[ht::M_IH] == Approx(0.287186).margin(5e-7));
-  CHECK(p.y[ht::D_IKNA] == Approx(0.0011920).margin(5e-8));
-  CHECK(p.y[ht::M_IT] == Approx(0.145022).margin(5e-7));
-  CHECK(p.y[ht::H_IT] == Approx(0.0373269).margin(5e-8));
-  for (int i = ht::DG_AMPA; i <= ht::G_GABA_B; ++i) CHECK(p.y[i] == 0.0);
+  CHECK(p.y[HtNeuron::Index::M_FAST_NMDA] == Approx(0.026627).margin(5e-7));
+  CHECK(p.y[HtNeuron::Index::M_SLOW_NMDA] == Approx(0.026627).margin(5e-7));
+  CHECK(p.y[HtNeuron::Index::M_IH] == Approx(0.287186).margin(5e-7));
+  CHECK(p.y[HtNeuron::Index::D_IKNA] == Approx(0.0011920).margin(5e-8));
+  CHECK(p.y[HtNeuron::Index::M_IT] == Approx(0.145022).margin(5e-7));
+  CHECK(p.y[HtNeuron::Index::H_IT] == Approx(0.0373269).margin(5e-8));
+  for (int i = HtNeuron::Index::dg(0); i <= HtNeuron::Index::g(3); ++i) CHECK(p.y[i] == 0.0);
 }
 
 TEST_CASE("ht_neuron: parameter validation names model and parameter, and is transactional", "[ht_neuron]") {
@@ -163,22 +149,22 @@ TEST_CASE("ht_neuron: equilibrate uses V_m of the same call and the parameters b
   HtNeuron::Prototype p;
   const HtParameters before = p;
   HtNeuron::apply(p, {{"V_m", -60.0}, {"tau_D_KNa", 100.0}, {"equilibrate", true}}, "ht_neuron");
-  CHECK(p.y[ht::V_M] == -60.0);
+  CHECK(p.y[HtNeuron::Index::V_M] == -60.0);
   CHECK(p.tau_D_KNa == 100.0);
-  CHECK(p.y[ht::D_IKNA] == before.D_eq_KNa(-60.0));  // tau_D_KNa = 1250, not 100
-  CHECK(p.y[ht::D_IKNA] != p.D_eq_KNa(-60.0));
-  CHECK(p.y[ht::M_IH] == HtParameters::m_eq_h(-60.0));
-  CHECK(p.y[ht::M_IT] == HtParameters::m_eq_T(-60.0));
-  CHECK(p.y[ht::H_IT] == HtParameters::h_eq_T(-60.0));
-  CHECK(p.y[ht::M_FAST_NMDA] == before.m_eq_NMDA(-60.0));
-  CHECK(p.y[ht::M_SLOW_NMDA] == before.m_eq_NMDA(-60.0));
+  CHECK(p.y[HtNeuron::Index::D_IKNA] == before.D_eq_KNa(-60.0));  // tau_D_KNa = 1250, not 100
+  CHECK(p.y[HtNeuron::Index::D_IKNA] != p.D_eq_KNa(-60.0));
+  CHECK(p.y[HtNeuron::Index::M_IH] == HtParameters::m_eq_h(-60.0));
+  CHECK(p.y[HtNeuron::Index::M_IT] == HtParameters::m_eq_T(-60.0));
+  CHECK(p.y[HtNeuron::Index::H_IT] == HtParameters::h_eq_T(-60.0));
+  CHECK(p.y[HtNeuron::Index::M_FAST_NMDA] == before.m_eq_NMDA(-60.0));
+  CHECK(p.y[HtNeuron::Index::M_SLOW_NMDA] == before.m_eq_NMDA(-60.0));
   // Without the flag the gates stay where they were.
   HtNeuron::apply(p, {{"V_m", -80.0}}, "ht_neuron");
-  CHECK(p.y[ht::M_IH] == HtParameters::m_eq_h(-60.0));
+  CHECK(p.y[HtNeuron::Index::M_IH] == HtParameters::m_eq_h(-60.0));
 }
 
 TEST_CASE("ht_neuron: beta normalisation factors c*g_peak of spec 1.6", "[ht_neuron]") {
-  const HtConstants c = HtConstants::from(HtParameters{}, -70.0, 20);
+  const auto c = HtConstants<ht::Stock>::from(HtParameters{}, -70.0, 20);
   CHECK(c.cond_step[0] == Approx(0.302207).epsilon(2e-6));
   CHECK(c.cond_step[1] == Approx(0.0242166).epsilon(2e-6));
   CHECK(c.cond_step[2] == Approx(0.456419).epsilon(2e-6));
