@@ -5,11 +5,10 @@
 
 namespace nestling {
 
-void GapCouplings::add(NodeId source, int model_id, std::uint32_t target, std::uint8_t buffer, double weight) {
+void GapCouplings::add(NodeId source, int model_id, std::uint32_t target, double weight) {
   source_.push_back(source);
   model_.push_back(static_cast<std::uint16_t>(model_id));
   target_.push_back(target);
-  buffer_.push_back(buffer);
   weight_.push_back(weight);
 }
 
@@ -32,7 +31,6 @@ void GapCouplings::finalize(const std::function<const NodeGroup&(NodeId)>& group
   };
   permute(model_);
   permute(target_);
-  permute(buffer_);
   permute(weight_);
 
   runs_.clear();
@@ -46,26 +44,22 @@ void GapCouplings::finalize(const std::function<const NodeGroup&(NodeId)>& group
   }
 }
 
-std::size_t GapCouplings::deliver(step_t next_origin, int min_delay, int from, const DeliveryContext& ctx) const {
-  const int ring = ctx.ring_len;
+std::size_t GapCouplings::deliver(int min_delay, int from, const DeliveryContext& ctx) const {
   for (const Run& r : runs_) {
     const double value = r.group->gap_output(r.index);
     for (std::uint32_t k = r.begin; k < r.end; ++k) {
-      double* s = ctx.arena + ctx.targets[target_[k]].arena_offset + static_cast<std::size_t>(buffer_[k]) * ring;
-      double* p = s + ring;
+      double* S = ctx.gap_arena + ctx.targets[target_[k]].gap_offset;
+      double* P = S + min_delay;
       const double w = weight_[k];
-      for (int lag = 0; lag < min_delay; ++lag) {
-        const auto slot = static_cast<std::size_t>((next_origin + lag) % ring);
-        s[slot] += w;
-        if (lag >= from) p[slot] += w * value;
-      }
+      for (int lag = 0; lag < min_delay; ++lag) S[lag] += w;
+      for (int lag = from; lag < min_delay; ++lag) P[lag] += w * value;
     }
   }
   return target_.size();
 }
 
 std::size_t GapCouplings::bytes() const {
-  return target_.size() * (sizeof(std::uint16_t) + sizeof(std::uint32_t) + sizeof(std::uint8_t) + sizeof(double)) +
+  return target_.size() * (sizeof(std::uint16_t) + sizeof(std::uint32_t) + sizeof(double)) +
          runs_.size() * sizeof(Run);
 }
 

@@ -2,9 +2,9 @@
 // relaxation (the sleep model's neurons, spec mc-sleep §1.7, §3): at the end of every min_delay
 // slice each coupled node's output value (its V_m at the end of the slice) reaches its partners,
 // which hold it constant through the whole next slice. A target sees, at every lag of the next
-// slice, S = Σ w_j in one input buffer and P = Σ w_j·v_j in the next one (P only at the lags of
-// the last update call of the slice, as NEST's coefficient arrays); the model computes its
-// coupling current from them, e.g. −S·V + P.
+// slice, S = Σ w_j and P = Σ w_j·v_j in its gap inputs (NodeGroup::gap_inputs; P only at the
+// lags of the last update call of the slice, as NEST's coefficient arrays); the model computes
+// its coupling current from them, e.g. −S·V + P.
 //
 // The couplings live on the thread that owns their target, sorted by source, so a target's sums
 // are added in the same order whatever the thread count, and delivery writes only buffers the
@@ -21,22 +21,22 @@ namespace nestling {
 
 class GapCouplings {
  public:
-  // Queues a coupling source → target (thread-local index); `buffer` is the target's S buffer.
-  void add(NodeId source, int model_id, std::uint32_t target, std::uint8_t buffer, double weight);
+  // Queues a coupling source → target (thread-local index).
+  void add(NodeId source, int model_id, std::uint32_t target, double weight);
   // Sorts what was added by source (stable) and resolves each source's node group.
   void finalize(const std::function<const NodeGroup&(NodeId)>& group_of);
-  // Delivers the sources' present values into the slice that starts at `next_origin`: S at lags
-  // [0, min_delay), P at lags [from, min_delay). Returns the number of couplings served.
-  std::size_t deliver(step_t next_origin, int min_delay, int from, const DeliveryContext& ctx) const;
+  // Delivers the sources' present values into the next slice: S at lags [0, min_delay), P at lags
+  // [from, min_delay). Returns the number of couplings served.
+  std::size_t deliver(int min_delay, int from, const DeliveryContext& ctx) const;
 
   std::size_t size() const { return target_.size(); }
   bool empty() const { return target_.empty(); }
   std::size_t bytes() const;
-  // Visits every coupling: f(source, model id, target local index, buffer, weight).
+  // Visits every coupling: f(source, model id, target local index, weight).
   template <class F>
   void for_each(F&& f) const {
     for (const Run& r : runs_)
-      for (std::uint32_t k = r.begin; k < r.end; ++k) f(r.source, model_[k], target_[k], buffer_[k], weight_[k]);
+      for (std::uint32_t k = r.begin; k < r.end; ++k) f(r.source, model_[k], target_[k], weight_[k]);
   }
 
  private:
@@ -49,7 +49,6 @@ class GapCouplings {
   std::vector<NodeId> source_;  // of every coupling until finalize(); afterwards in runs_
   std::vector<std::uint16_t> model_;
   std::vector<std::uint32_t> target_;
-  std::vector<std::uint8_t> buffer_;
   std::vector<double> weight_;
   std::vector<Run> runs_;
 };

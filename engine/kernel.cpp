@@ -235,7 +235,7 @@ void Kernel::check_fits_in_memory(const NodeModel& model, std::size_t n) const {
 }
 
 void Kernel::register_targets(NodeGroup& g) {
-  if (g.num_buffers() == 0) return;
+  if (g.num_buffers() == 0 && !g.has_gap_junctions()) return;
   for (int t = 0; t < settings_.threads; ++t) {
     auto& targets = threads_[static_cast<std::size_t>(t)]->targets;
     if (targets.size() + g.size() > 0xFFFFFFF0u) throw UserError("too many nodes on one thread");
@@ -379,7 +379,7 @@ void Kernel::connect_gap(NodeId source, const NodeGroup& src, NodeId target, con
   const double weight = spec.has_weight ? spec.weight : model.common().weight;
   if (!std::isfinite(weight)) throw UserError("weight", "must be a finite number, got " + format_number(weight));
   for (const auto& [id, g] : {std::pair{source, &src}, std::pair{target, &tgt}})
-    if (g->gap_buffer() < 0)
+    if (!g->has_gap_junctions())
       throw UserError((id == source ? "source " : "target ") + std::to_string(id),
                       "model " + g->model_name() + " has no gap junctions");
   if (simulated_ && !has_gaps_) {
@@ -390,8 +390,7 @@ void Kernel::connect_gap(NodeId source, const NodeGroup& src, NodeId target, con
                                                " ms) between min_delay and max_delay");
   }
   const std::size_t i = tgt.index_of(target);
-  threads_[static_cast<std::size_t>(tgt.thread_of(i))]->gaps.add(
-      source, model.id(), tgt.local_index(i), static_cast<std::uint8_t>(tgt.gap_buffer()), weight);
+  threads_[static_cast<std::size_t>(tgt.thread_of(i))]->gaps.add(source, model.id(), tgt.local_index(i), weight);
   has_gaps_ = true;
   finish_bulk_connect(model);
 }
@@ -469,7 +468,7 @@ std::vector<ConnectionInfo> Kernel::connections(NodeId source, NodeId target, co
   }
   for (const auto& tp : threads_) {
     const KernelThread& ts = *tp;
-    ts.gaps.for_each([&](NodeId src, int model_id, std::uint32_t tgt, std::uint8_t, double w) {
+    ts.gaps.for_each([&](NodeId src, int model_id, std::uint32_t tgt, double w) {
       if (source && src != source) return;
       if (want >= 0 && model_id != want) return;
       const TargetInfo& ti = ts.targets[tgt];
@@ -528,12 +527,19 @@ std::pair<int, int> Kernel::delay_extent() const {
   return {lo > hi ? 1 : lo, std::max(hi, 1)};
 }
 
+namespace {
+// Ring buffers of min_delay + max_delay slots, and gap-junction inputs (S and P per lag of a slice).
+std::size_t input_doubles_per_node(const NodeGroup& g, int min_delay, int max_delay) {
+  return static_cast<std::size_t>(g.num_buffers()) * static_cast<std::size_t>(min_delay + max_delay) +
+         (g.has_gap_junctions() ? 2 * static_cast<std::size_t>(min_delay) : 0);
+}
+}  // namespace
+
 std::size_t Kernel::node_bytes() const {
   const auto [lo, hi] = delay_extent();
   std::size_t b = 0;
   for (const auto& g : groups_)
-    b += g->state_bytes() +
-         g->size() * static_cast<std::size_t>(g->num_buffers()) * static_cast<std::size_t>(lo + hi) * sizeof(double);
+    b += g->state_bytes() + g->size() * input_doubles_per_node(*g, lo, hi) * sizeof(double);
   return b;
 }
 
@@ -543,7 +549,7 @@ std::vector<std::pair<std::string, double>> Kernel::bytes_per_node_by_model() co
   for (const auto& g : groups_) {
     if (g->kind() == NodeKind::recorder) continue;
     const double per = static_cast<double>(g->state_bytes()) / static_cast<double>(g->size()) +
-                       static_cast<double>(g->num_buffers() * (lo + hi)) * sizeof(double);
+                       static_cast<double>(input_doubles_per_node(*g, lo, hi) * sizeof(double));
     auto it = std::find_if(out.begin(), out.end(), [&](const auto& e) { return e.first == g->model().base_name(); });
     if (it == out.end()) out.emplace_back(g->model().base_name(), per);
   }

@@ -47,6 +47,7 @@ struct KernelThread {
   GapCouplings gaps;                // gap junctions onto the thread's nodes
   std::vector<TargetInfo> targets;  // by thread-local target index
   std::vector<double> arena;        // ring buffers of the thread's nodes
+  std::vector<double> gap_arena;    // gap-junction inputs of the thread's coupled nodes
   std::vector<Rng> rngs;            // node streams: Poisson input, stochastic models
   std::vector<Emission> emissions;
   std::size_t recorded = 0;  // emissions already shown to spike detectors

@@ -60,6 +60,18 @@ void Kernel::layout_arenas() {
       }
     }
     ts.arena.resize(offset, 0.0);  // append-only layout: existing buffers keep their contents
+    // Gap-junction inputs: S and P for each lag of a slice, per coupled node.
+    std::size_t gap_offset = 0;
+    for (auto& g : groups_) {
+      if (!g->has_gap_junctions()) continue;
+      g->set_gap_offset(t, gap_offset);
+      std::uint32_t local = g->local_index(g->chunk_begin(t));
+      for (std::size_t i = g->chunk_begin(t); i < g->chunk_end(t); ++i, ++local) {
+        ts.targets[local].gap_offset = gap_offset;
+        gap_offset += 2 * static_cast<std::size_t>(min_delay_);
+      }
+    }
+    ts.gap_arena.resize(gap_offset, 0.0);
   }
 }
 
@@ -155,6 +167,7 @@ void Kernel::run(step_t steps) {
     ctx.ring_len = ring_len_;
     ctx.min_delay = min_delay_;
     ctx.arena = ts.arena.data();
+    ctx.gap_arena = ts.gap_arena.data();
     ctx.grid = &grid_;
     ctx.emissions = &ts.emissions;
     ctx.samples = &ts.samples;
@@ -162,6 +175,7 @@ void Kernel::run(step_t steps) {
     ctx.streams = ts.rngs.data();
     DeliveryContext& dctx = deliver_ctx[static_cast<std::size_t>(t)];
     dctx.arena = ts.arena.data();
+    dctx.gap_arena = ts.gap_arena.data();
     dctx.ring_len = ring_len_;
     dctx.targets = ts.targets.data();
     dctx.rngs = ts.rngs.data();
@@ -246,7 +260,7 @@ void Kernel::run(step_t steps) {
             ts.synaptic_events += delivered;
             // Every node has finished the slice: its end-of-slice value is final until the next one.
             if (!ts.gaps.empty())
-              ts.gaps.deliver(clock_ + min_delay_, min_delay_, from_step_, deliver_ctx[static_cast<std::size_t>(t)]);
+              ts.gaps.deliver(min_delay_, from_step_, deliver_ctx[static_cast<std::size_t>(t)]);
           });
         }
 #pragma omp barrier
@@ -444,6 +458,7 @@ void Kernel::reset_network() {
   if (!simulated_) return;
   for (auto& t : threads_) {
     std::fill(t->arena.begin(), t->arena.end(), 0.0);
+    std::fill(t->gap_arena.begin(), t->gap_arena.end(), 0.0);
     t->emissions.clear();
     t->recorded = 0;
     t->weight_events.clear();

@@ -44,6 +44,7 @@ void NodeGroup::set_layout(int n_threads, int first_thread) {
   }
   local_base_.assign(static_cast<std::size_t>(n_threads), 0);
   arena_offset_.assign(static_cast<std::size_t>(n_threads), 0);
+  gap_offset_.assign(static_cast<std::size_t>(n_threads), 0);
 }
 
 int NodeGroup::thread_of(std::size_t i) const {

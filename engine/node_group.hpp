@@ -53,6 +53,7 @@ struct TargetInfo {
   std::int32_t rng = -1;         // index into the thread's node streams, -1 if none
   std::uint8_t count_mask = 0;   // buffers that count multiplicity instead of weight
   std::uint8_t stream_mask = 0;  // buffers whose connections give the node its own stream
+  std::size_t gap_offset = 0;    // first double of the node's gap-junction input, if it has any
 };
 
 
@@ -64,6 +65,7 @@ struct UpdateContext {
   int ring_len = 1;
   int min_delay = 1;        // steps per slice
   double* arena = nullptr;  // this thread's input buffer arena
+  double* gap_arena = nullptr;  // this thread's gap-junction inputs (NodeGroup::gap_inputs)
   const TimeGrid* grid = nullptr;
   std::vector<Emission>* emissions = nullptr;
   SampleRegister* samples = nullptr;
@@ -146,10 +148,9 @@ class NodeGroup {
   virtual std::uint8_t stream_mask() const { return 0; }
   // Named receptor ports (AMPA → 1, ...), reported as receptor_types.
   virtual Dict receptor_types() const { return {}; }
-  // Gap junctions (engine/gap_coupling.hpp): the first of the two input buffers that receive the
-  // couplings' sums S and P, or -1 if the model has no gap junctions; and the value a coupled
-  // node sends its partners at the end of every slice.
-  virtual int gap_buffer() const { return -1; }
+  // Gap junctions (engine/gap_coupling.hpp): whether the model takes part in them, and the value
+  // a coupled node sends its partners at the end of every slice (its V_m).
+  virtual bool has_gap_junctions() const { return false; }
   virtual double gap_output(std::size_t) const { return 0.0; }
 
   // Simulation hooks.
@@ -184,6 +185,15 @@ class NodeGroup {
            (i - chunk_begin_[ctx.thread]) * static_cast<std::size_t>(num_buffers()) * ctx.ring_len;
   }
 
+  // The gap-junction input of node i (owned by ctx.thread) for the present slice: the sum of the
+  // incoming weights S at [lag], the weighted sum of the partners' values P at [min_delay + lag].
+  // The node clears what it has read, and the lags after its update call (NEST forgets the
+  // slice's gap input when a call ends).
+  void set_gap_offset(int thread, std::size_t offset) { gap_offset_[thread] = offset; }
+  double* gap_inputs(const UpdateContext& ctx, std::size_t i) const {
+    return ctx.gap_arena + gap_offset_[ctx.thread] + (i - chunk_begin_[ctx.thread]) * 2 * static_cast<std::size_t>(ctx.min_delay);
+  }
+
   // --- multimeter sampling ---
   void add_sampling(std::size_t i, const SamplingRequest& request);
   bool sampled(std::size_t i) const { return !sampled_.empty() && sampled_[i] != 0; }
@@ -205,6 +215,7 @@ class NodeGroup {
   std::vector<std::size_t> chunk_begin_{0, 0};
   std::vector<std::uint32_t> local_base_{0};
   std::vector<std::size_t> arena_offset_{0};
+  std::vector<std::size_t> gap_offset_{0};
   std::vector<std::uint8_t> sampled_;
   std::vector<SamplingRequest> requests_;
   std::vector<std::vector<std::uint16_t>> node_requests_;  // per node: indices into requests_

@@ -45,6 +45,7 @@ struct WeightEvent {
 
 struct DeliveryContext {
   double* arena = nullptr;
+  double* gap_arena = nullptr;
   int ring_len = 1;
   const TargetInfo* targets = nullptr;
   Rng* rngs = nullptr;

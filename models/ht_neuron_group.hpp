@@ -83,15 +83,9 @@ class HtNeuronGroup final : public NodeGroup {
     return size() * (sizeof(Parameters) + sizeof(HtConstants<Variant>) + sizeof(HtCell<Variant>) + sizeof(step_t));
   }
 
-  // Gap-junction input (mc-sleep §1.7), for variants with gap coupling: the kernel's gap
-  // delivery adds, per incoming gap connection of weight w from a partner whose potential at
-  // the end of its last update call was V_j, w to gap_weight_sum(i) and w·V_j to
-  // gap_potential(i)[lag] for the lags that call covered. update() uses them (P[lag] at lag)
-  // and zeroes both for its nodes at the end of every call. Nothing is kept until
-  // reserve_gap_input(lags) sizes the arrays (lags = min_delay).
-  void reserve_gap_input(int lags);
-  double& gap_weight_sum(std::size_t i) { return gap_weight_sum_[i]; }
-  double* gap_potential(std::size_t i) { return gap_potential_.data() + i * static_cast<std::size_t>(gap_lags_); }
+  // Gap junctions (mc-sleep §1.7): partners see this neuron's V_m at the end of each slice.
+  bool has_gap_junctions() const override { return Variant::gap; }
+  double gap_output(std::size_t i) const override { return nodes_[i].y[Index::V_M]; }
 
  private:
   Prototype prototype_of(std::size_t i) const;
@@ -107,8 +101,6 @@ class HtNeuronGroup final : public NodeGroup {
   std::vector<HtCell<Variant>> nodes_;
   std::vector<step_t> last_spike_;  // stamp of the latest spike, -1 if none
   double h_ = 0.1;                  // resolution in ms, as NEST computes it
-  int gap_lags_ = 0;
-  std::vector<double> gap_weight_sum_, gap_potential_;
 };
 
 // ------------------------------------------------------------------------ parameter tables
@@ -307,8 +299,6 @@ void HtNeuronGroup<Variant>::init_buffers() {
     nodes_[i].derivative_known = false;
     last_spike_[i] = -1;
   }
-  std::fill(gap_weight_sum_.begin(), gap_weight_sum_.end(), 0.0);
-  std::fill(gap_potential_.begin(), gap_potential_.end(), 0.0);
 }
 
 template <class Variant>
@@ -324,13 +314,6 @@ void HtNeuronGroup<Variant>::calibrate(const CalibrationContext& ctx) {
     constants_[i] = HtConstants<Variant>::from(params_[i], nodes_[i].y[Index::V_M], static_cast<int>(refractory));
     nodes_[i].derivative_known = false;
   }
-}
-
-template <class Variant>
-void HtNeuronGroup<Variant>::reserve_gap_input(int lags) {
-  gap_lags_ = Variant::gap ? lags : 0;
-  gap_weight_sum_.assign(gap_lags_ > 0 ? size() : 0, 0.0);
-  gap_potential_.assign(size() * static_cast<std::size_t>(gap_lags_), 0.0);
 }
 
 // ------------------------------------------------------------------------ simulation
@@ -397,10 +380,13 @@ void HtNeuronGroup<Variant>::update(UpdateContext& ctx, std::size_t begin, std::
   for (std::size_t i = begin; i < end; ++i) {
     HtCell<Variant>& s = nodes_[i];
     double* in = inputs(ctx, i);
+    [[maybe_unused]] double* gap_in = Variant::gap ? gap_inputs(ctx, i) : nullptr;  // S, then P, per lag
     for (int lag = ctx.from; lag < ctx.to; ++lag) {
       ht::GapInputOf<Variant> gap{};
-      if constexpr (Variant::gap)
-        if (gap_lags_ > 0) gap = {gap_weight_sum_[i], gap_potential(i)[lag]};
+      if constexpr (Variant::gap) {
+        gap = {gap_in[lag], gap_in[ctx.min_delay + lag]};
+        gap_in[lag] = gap_in[ctx.min_delay + lag] = 0.0;
+      }
       if (integrate_step(i, gap, integrator)) {
         last_spike_[i] = ctx.origin + lag + 1;
         ctx.emit(first_gid() + i, lag, EventKind::spike, 1.0);
@@ -415,11 +401,8 @@ void HtNeuronGroup<Variant>::update(UpdateContext& ctx, std::size_t begin, std::
       current = 0.0;
       if (sampled(i)) sample(ctx, i, ctx.origin + lag + 1);
     }
-    if constexpr (Variant::gap) {
-      if (gap_lags_ > 0) {  // the input of this slice is used up (mc-sleep §1.7 step 13)
-        gap_weight_sum_[i] = 0.0;
-        std::fill_n(gap_potential(i), gap_lags_, 0.0);
-      }
+    if constexpr (Variant::gap) {  // the slice's gap input is forgotten when a call ends (mc-sleep §1.7 step 13)
+      for (int lag = ctx.to; lag < ctx.min_delay; ++lag) gap_in[lag] = gap_in[ctx.min_delay + lag] = 0.0;
     }
   }
 }

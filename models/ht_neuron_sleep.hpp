@@ -9,8 +9,8 @@
 //     x_r = clamp(1 − alpha_GABA_B1a[r]·g, 0, xmax_GABA_B1a), and softly bounds its own input;
 //   * minis: any positive input on the MINI port in a step adds one jump mini_mean +
 //     mini_sigma·z to V_m, z standard normal;
-//   * the gap-junction term g_gap_scale_factor·(−S·V + P) in dV/dt (part 2 of issue 11 feeds
-//     S and P through HtNeuronGroup::gap_weight_sum / gap_potential);
+//   * the gap-junction term g_gap_scale_factor·(−S·V + P) in dV/dt, S and P from the kernel's
+//     gap junctions (engine/gap_coupling.hpp);
 //   * the clamp, the NMDA block and the spike test once per step, after the whole RKF45 step
 //     ("noprelimspike"; stock ht_neuron runs them after every accepted sub-step).
 // MG adds an mGluR conductance on port 5 (GABA_B1a and MINI move to 6 and 7).

@@ -33,20 +33,18 @@ class GapProbe final : public NodeGroup {
   NodeKind kind() const override { return node_kind; }
   void set_status(std::size_t, const Dict&) override {}
   Dict get_status(std::size_t) const override { return {}; }
-  int num_buffers() const override { return 2; }
-  int gap_buffer() const override { return 0; }
+  bool has_gap_junctions() const override { return true; }
   double gap_output(std::size_t i) const override { return value_[i]; }
   void update(UpdateContext& ctx, std::size_t begin, std::size_t end) override {
-    const int ring = ctx.ring_len;
+    const int md = ctx.min_delay;
     for (std::size_t i = begin; i < end; ++i) {
-      double* in = inputs(ctx, i);
+      double* gap = gap_inputs(ctx, i);
       for (int lag = ctx.from; lag < ctx.to; ++lag) {
-        const int s = ctx.slot(lag);
-        seen_[i].push_back({ctx.origin + lag + 1, in[s], in[ring + s]});
-        in[s] = in[ring + s] = 0.0;
+        seen_[i].push_back({ctx.origin + lag + 1, gap[lag], gap[md + lag]});
+        gap[lag] = gap[md + lag] = 0.0;
         value_[i] = static_cast<double>(first_gid() + i) * 1000.0 + static_cast<double>(ctx.origin + lag + 1);
       }
-      for (int lag = ctx.to; lag < ctx.min_delay; ++lag) in[ctx.slot(lag)] = in[ring + ctx.slot(lag)] = 0.0;
+      for (int lag = ctx.to; lag < md; ++lag) gap[lag] = gap[md + lag] = 0.0;
     }
   }
   const std::vector<Seen>& seen(std::size_t i) const { return seen_[i]; }

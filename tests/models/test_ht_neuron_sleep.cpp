@@ -257,30 +257,29 @@ TEST_CASE("sleep neuron: minis come from the neuron's own stream, whatever the t
   CHECK(run(3) == one);
 }
 
-TEST_CASE("sleep neuron: the gap term uses S and P of the slice, then forgets them (mc-sleep 1.7)",
+TEST_CASE("sleep neuron: the gap current uses the partner's V_m at the end of the previous slice (mc-sleep 1.7)",
           "[ht_neuron_sleep]") {
   Simulator sim;
-  sim.set_kernel_status({{"resolution", 0.2}});
-  auto nrn = sim.create(np, 1, {{"g_gap_scale_factor", 2.0}});
-  auto sg = sim.create("spike_generator", 1, {{"spike_times", times({50.0})}});
-  sim.connect(sg, nrn, Rule::all_to_all, {.weight = 1.0, .delay = 1.0, .receptor = 1});  // min_delay 5 steps
+  sim.set_kernel_status({{"resolution", 0.2}});  // gap junctions alone: min_delay = wfr_comm_interval, 5 steps
+  auto pair = sim.create(np, 2);
+  sim.set_status(pair[0], {{"V_m", -60.0}});
+  sim.set_status(pair[1], {{"g_gap_scale_factor", 2.0}});
+  sim.connect(NodeCollection(std::vector<NodeId>{pair[0]}), NodeCollection(std::vector<NodeId>{pair[1]}),
+              ConnSpec{Rule::one_to_one, true}, {.model = "gap_junction", .weight = 0.5});
   auto mm = sim.create("multimeter", 1, {{"interval", 0.2}, {"record_from", List{"V_m", "I_gap"}}});
-  sim.connect(mm, nrn);
-  sim.simulate(0.2);  // prepares the network; the first step runs uncoupled
-  auto& group = dynamic_cast<HtSleepNeuron&>(sim.kernel().group_of(nrn[0]));
-  group.reserve_gap_input(5);
-  group.gap_weight_sum(0) = 0.5;
-  for (int lag = 0; lag < 5; ++lag) group.gap_potential(0)[lag] = 0.5 * -60.0;  // a partner at -60 mV
-  sim.simulate(1.8);
-  CHECK(group.gap_weight_sum(0) == 0.0);
-  sim.simulate(1.0);  // samples reach the multimeter a slice later
+  sim.connect(mm, pair);
+  sim.simulate(5.0);
   const auto s = sim.samples(mm[0]);
-  REQUIRE(s.times.size() >= 10);
-  CHECK(s["I_gap"][0] == 0.0);
-  for (std::size_t k = 1; k < 5; ++k) {  // the rest of the first slice: I_gap at the end of each step
-    INFO("t = " << s.times[k]);
-    CHECK(s["I_gap"][k] == Approx(2.0 * (0.5 * -60.0 - 0.5 * s["V_m"][k])).epsilon(1e-12));
-    CHECK(s["I_gap"][k] > 5.0);  // depolarising: 2 x 0.5 x (-60 - V), V near -70
+  std::vector<double> v1, v2, i2;  // per step, stamps 1, 2, ...
+  for (std::size_t k = 0; k < s.times.size(); ++k) (s.senders[k] == pair[0] ? v1 : v2).push_back(s["V_m"][k]);
+  for (std::size_t k = 0; k < s.times.size(); ++k)
+    if (s.senders[k] == pair[1]) i2.push_back(s["I_gap"][k]);
+  REQUIRE(i2.size() >= 20);
+  for (std::size_t step = 0; step < 5; ++step) CHECK(i2[step] == 0.0);  // no partner value before the first slice end
+  for (std::size_t step = 5; step < i2.size(); ++step) {
+    const double partner = v1[step / 5 * 5 - 1];  // V_m of neuron 1 when the previous slice ended
+    INFO("step " << step + 1);
+    CHECK(i2[step] == Approx(2.0 * 0.5 * (partner - v2[step])).epsilon(1e-12));
   }
-  for (std::size_t k = 5; k < 10; ++k) CHECK(s["I_gap"][k] == 0.0);  // zeroed after the slice's update
+  CHECK(i2[5] > 5.0);  // depolarising: neuron 1 started 10 mV higher
 }
