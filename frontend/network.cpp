@@ -200,7 +200,8 @@ void Network::parse_projection_models(const ParamsTree& sub) {
     check_name(*leaf);
     if (projection_models_.count(leaf->name())) tree_error(*leaf, "", "", "projection model defined twice");
     // deNEST's MC_sleep branch: the type picks the model's class; null means topological.
-    const Value* type = leaf->params().find("type");
+    const Dict params = leaf->params();  // a copy: find() points into it
+    const Value* type = params.find("type");
     const bool multisynapse = type && type->is_string() && type->as_string() == "multisynapse";
     if (type && !type->is_null() && !multisynapse && !(type->is_string() && type->as_string() == "topological"))
       tree_error(*leaf, "params", "type", "must be 'topological' (the default) or 'multisynapse', got " + type->repr());
@@ -208,21 +209,21 @@ void Network::parse_projection_models(const ParamsTree& sub) {
     pm.node = leaf;
     pm.multisynapse = multisynapse;
     if (!multisynapse) {
-      check_keys(*leaf, "params", leaf->params(), {{}, {{"type", Value("topological")}}, {}, false});
+      check_keys(*leaf, "params", params, {{}, {{"type", Value("topological")}}, {}, false});
       pm.nest_params = check_keys(*leaf, "nest_params", leaf->nest_params(),
                                   {{"synapse_model", "connection_type"}, {}, {"sources", "targets"}, true});
       string_value(*leaf, "nest_params", pm.nest_params, "synapse_model");
     } else {
-      Dict params = check_keys(*leaf, "params", leaf->params(),
+      Dict checked = check_keys(*leaf, "params", params,
                                {{"query_synapse_label"},
                                 {{"type", Value("multisynapse")}, {"make_symmetric", Value(false)}},
                                 {},
                                 false});
-      const Value& label = params.at("query_synapse_label");
+      const Value& label = checked.at("query_synapse_label");
       if (!label.is_int() || label.as_int() < 0)
         tree_error(*leaf, "params", "query_synapse_label", "must be a synapse label (an integer >= 0), got " + label.repr());
       pm.query_label = static_cast<long>(label.as_int());
-      pm.make_symmetric = bool_value(*leaf, "params", params, "make_symmetric");
+      pm.make_symmetric = bool_value(*leaf, "params", checked, "make_symmetric");
       pm.nest_params = check_keys(*leaf, "nest_params", leaf->nest_params(),
                                   {{"model"}, {}, {"sources", "targets", "connection_type", "synapse_model"}, true});
       string_value(*leaf, "nest_params", pm.nest_params, "model");
