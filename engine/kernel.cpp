@@ -452,6 +452,12 @@ void Kernel::close_recorders() {
       for (std::size_t i = 0; i < rec->size(); ++i) rec->device(i).close();
 }
 
+std::uint64_t Kernel::spikes_emitted(NodeId first, std::size_t n) const {
+  std::uint64_t total = 0;
+  for (NodeId id = first; id < first + n && id < spike_counts_.size(); ++id) total += spike_counts_[id];
+  return total;
+}
+
 std::uint64_t Kernel::synaptic_events() const {
   std::uint64_t n = 0;
   for (const auto& t : threads_) n += t->synaptic_events;

@@ -137,7 +137,9 @@ class Kernel {
   double biological_time() const { return grid_.steps_to_ms(clock_steps()); }
   int min_delay() const { return min_delay_; }
   int max_delay() const { return max_delay_; }
-  // Asks a running simulation to stop at the next slice boundary (async-signal-safe).
+  // Asks a running simulation to stop at the next slice boundary, or within about a second in
+  // a slice that runs longer (the slice is then given up and the kernel cannot simulate on).
+  // Async-signal-safe.
   void request_stop() { stop_requested_.store(true, std::memory_order_relaxed); }
   bool stop_pending() const { return stop_requested_.load(std::memory_order_relaxed); }
   bool stopped() const { return stopped_; }
@@ -148,6 +150,8 @@ class Kernel {
 
   PhaseTimes& times() { return times_; }
   std::uint64_t synaptic_events() const;
+  // Spikes nodes [first, first + n) emitted in all simulations so far (multiplicities counted).
+  std::uint64_t spikes_emitted(NodeId first, std::size_t n) const;
   // Node memory: parameters, state and input ring buffers (ring buffers sized as prepare() would).
   std::size_t node_bytes() const;
   std::vector<std::pair<std::string, double>> bytes_per_node_by_model() const;
@@ -171,6 +175,10 @@ class Kernel {
   void layout_arenas();
   void advance(int to_step);  // after a slice (part): the clock, pending weight events, progress
   void merge_emissions();
+  // Drops what the threads registered in the present slice (emissions, samples, weight events):
+  // after reset_network, or when a slice is given up half-way (the recorders then end with the
+  // last complete slice).
+  void clear_thread_registers();
   void record_spikes();
   void commit_samples();
   void commit_weight_events();
@@ -204,6 +212,7 @@ class Kernel {
   step_t clock_ = 0;
   int from_step_ = 0;
   std::vector<Emission> merged_;
+  std::vector<std::uint32_t> spike_counts_;                // by node id: spikes emitted so far
   std::vector<std::vector<WeightEvent>> pending_weights_;  // per weight recorder, this slice
   std::atomic<bool> stop_requested_{false};
   bool stopped_ = false;

@@ -338,6 +338,11 @@ NESTLING_VECTOR_CLONES bool HtNeuron::integrate_step(std::size_t i, double h,
   return spiked;
 }
 
+// Names of the state vector's entries, for divergence reports (NEST's names where it has them).
+constexpr const char* kStateNames[STATE_SIZE] = {
+    "V_m",       "theta",    "dg_AMPA",     "g_AMPA",      "dg_NMDA", "g_NMDA", "dg_GABA_A", "g_GABA_A",
+    "dg_GABA_B", "g_GABA_B", "m_fast_NMDA", "m_slow_NMDA", "m_Ih",    "D_IKNa", "m_IT",      "h_IT"};
+
 void HtNeuron::update(UpdateContext& ctx, std::size_t begin, std::size_t end) {
   ode::GslStyleRkf45<STATE_SIZE> integrator({.eps_abs = 1e-3, .eps_rel = 0.0, .a_y = 1.0, .a_dydt = 0.0});
   const int ring = ctx.ring_len;
@@ -346,7 +351,9 @@ void HtNeuron::update(UpdateContext& ctx, std::size_t begin, std::size_t end) {
     const HtConstants& k = constants_[i];
     double* in = inputs(ctx, i);
     for (int lag = ctx.from; lag < ctx.to; ++lag) {
-      if (integrate_step(i, h_, integrator)) {
+      const bool spiked = integrate_step(i, h_, integrator);
+      if (integrator.failed()) integration_failed(ctx, i, lag, integrator.failure(), kStateNames);
+      if (spiked) {
         last_spike_[i] = ctx.origin + lag + 1;
         ctx.emit(first_gid() + i, lag, EventKind::spike, 1.0);
       }

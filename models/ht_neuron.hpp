@@ -256,6 +256,7 @@ class HtNeuron final : public NodeGroup {
   int spike_buffer(long receptor) const override;
   int current_buffer(long receptor) const override;
   long receptor_of_buffer(int buffer) const override { return buffer < 4 ? buffer + 1 : 0; }
+  bool conductance_buffer(int buffer) const override { return buffer < 4; }
   Dict receptor_types() const override { return receptor_type_names(); }
   void init_buffers() override;
   void reset_state() override;
