@@ -21,6 +21,9 @@
 
 namespace nestling {
 
+// This machine's physical memory in bytes (0 if unknown): networks that need more are refused.
+double physical_memory();
+
 struct KernelSettings {
   double resolution = 0.1;
   int threads = 1;
@@ -152,6 +155,11 @@ class Kernel {
   std::uint64_t synaptic_events() const;
   // Spikes nodes [first, first + n) emitted in all simulations so far (multiplicities counted).
   std::uint64_t spikes_emitted(NodeId first, std::size_t n) const;
+  // Memory estimates for refusing networks before they are built: the bytes one node of `model`
+  // holds (state, parameters, `ring_len` slots of each input buffer), and one connection of
+  // `synapse_model` while the network is built.
+  std::size_t node_bytes_estimate(const std::string& model, int ring_len) const;
+  std::size_t connection_bytes_estimate(const std::string& synapse_model) const;
   // Node memory: parameters, state and input ring buffers (ring buffers sized as prepare() would).
   std::size_t node_bytes() const;
   std::vector<std::pair<std::string, double>> bytes_per_node_by_model() const;

@@ -47,6 +47,9 @@ void Kernel::simulate(double ms) {
   if (grid_.ms_to_tics(ms) < grid_.tics_per_step())
     throw UserError("simulate", "time " + format_number(ms) + " ms is shorter than one step (" +
                                     format_number(grid_.resolution()) + " ms)");
+  if (!grid_.is_on_grid(ms))
+    throw UserError("simulate", format_number(ms) + " ms is not a multiple of the resolution " +
+                                    format_number(grid_.resolution()) + " ms (NEST 2.20 refuses it too)");
   prepare();
   run(grid_.ms_to_steps(ms));
   cleanup();
