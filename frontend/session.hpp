@@ -24,8 +24,9 @@ struct UnitChange {
   bool from_array = false;
   double proportion = 1.0;  // older vocabulary: the fraction of the selected units that change
   Dict values;              // parameter → value (or .npy file name with from_array)
-  // from_array: per parameter, the values in (row, col, unit) order
+  // from_array: per parameter, the values in (row, col, unit) order, and the files read
   std::vector<std::pair<std::string, std::vector<double>>> arrays;
+  std::vector<std::string> files;
 };
 
 struct SynapseChange {

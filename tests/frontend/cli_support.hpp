@@ -33,6 +33,14 @@ inline Outcome run_command(const std::string& command) {
 // Runs `nestling ARGS`.
 inline Outcome run_nestling(const std::string& args) { return run_command(std::string(NESTLING_BINARY) + " " + args); }
 
+// An empty directory for one test: <tmp>/nestling_<name>.
+inline std::filesystem::path fresh_directory(const std::string& name) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("nestling_" + name);
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
 inline std::string slurp(const std::filesystem::path& file) {
   std::ifstream in(file);
   std::stringstream ss;
