@@ -56,18 +56,17 @@ void Network::check_memory() const {
   for (const NetworkProjection& p : projections_) {
     Dict spec = p.nest_params;
     spec.set("synapse_model", p.synapse_model);
-    spatial::ConnectSpec parsed;
     try {
-      parsed = spatial::parse_connect_spec(spec);
+      const spatial::ConnectSpec parsed = spatial::parse_connect_spec(spec);
+      const NetworkLayer& pre = layer(p.source_layer);
+      const NetworkLayer& post = layer(p.target_layer);
+      const double fallback = sim_.get_defaults(p.synapse_model).at("delay").as_double();
+      longest_ms = std::max(longest_ms, spatial::longest_delay(parsed, shape_of(post), fallback));
+      planned.push_back({&p, spatial::expected_connections(parsed, shape_of(pre), units_of(pre, p.source_population),
+                                                           shape_of(post), units_of(post, p.target_population))});
     } catch (const UserError&) {
-      continue;  // reported, located, when the projection is built
+      continue;  // a bad projection (e.g. an unknown synapse model): reported, located, when it is built
     }
-    const NetworkLayer& pre = layer(p.source_layer);
-    const NetworkLayer& post = layer(p.target_layer);
-    const double fallback = sim_.get_defaults(p.synapse_model).at("delay").as_double();
-    longest_ms = std::max(longest_ms, spatial::longest_delay(parsed, shape_of(post), fallback));
-    planned.push_back({&p, spatial::expected_connections(parsed, shape_of(pre), units_of(pre, p.source_population),
-                                                         shape_of(post), units_of(post, p.target_population))});
   }
   const double steps = std::ceil(std::min(longest_ms, 1e6) * kernel.grid().steps_per_ms());
   const int ring_len = static_cast<int>(std::clamp(steps + 1.0, 2.0, 65536.0));

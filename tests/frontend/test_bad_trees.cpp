@@ -88,6 +88,7 @@ TEST_CASE("every bad tree: exit 2, one line naming the problem, no output, input
       CHECK(std::count(o.output.begin(), o.output.end(), '\n') == 1);
       CHECK(o.output.rfind("nestling: ", 0) == 0);
       CHECK(o.output.find(expected) != std::string::npos);
+      CHECK(o.output.find("__") == std::string::npos);  // no internal names (such as a scratch model's)
       CHECK(!fs::exists(out));
       CHECK(snapshot(dir) == before);
     }

@@ -202,3 +202,15 @@ TEST_CASE("validate keeps its columns aligned with long names", "[frontend][cli]
   for (const auto& row : table) CHECK(row.size() == table.front().size());  // the last column ends in one place
   CHECK(table[1].find("spike_generator") == table[0].find("model"));
 }
+
+TEST_CASE("validate warns about a negative weight onto a conductance receptor, and accepts it", "[frontend][cli]") {
+  const std::string tree = std::string(NESTLING_TEST_DATA) + "/denest_tutorial/params/tree_paths.yml";
+  const Outcome o =
+      run_nestling("validate " + tree + " --set network/projection_models/proj_2_GABAA/nest_params/weights=-2.0");
+  INFO(o.output);
+  CHECK(o.status == 0);
+  CHECK(o.output.rfind("warning: --set: network/projection_models/proj_2_GABAA/nest_params/weights: negative weight -2 "
+                       "onto conductance receptor GABA_A of ht_neuron (proj_2_GABAA-l1-l1_inh-l1-l1_exc): NEST accepts "
+                       "it, but a negative conductance can make the neuron diverge\n",
+                       0) == 0);
+}

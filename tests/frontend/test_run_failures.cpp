@@ -226,3 +226,38 @@ network:
   for (const auto& e : fs::directory_iterator(dir))
     CHECK(e.path().filename().string().find("nestling-partial") == std::string::npos);
 }
+
+TEST_CASE("an out-of-memory while building names the projection being built", "[frontend][memory]") {
+#if defined(__SANITIZE_ADDRESS__)
+  WARN("skipped: AddressSanitizer needs more address space than the limit this test sets");
+  return;
+#endif
+  // 20000 parrots with 2000 incoming connections each: the estimate fits the machine, a 300 MB
+  // address-space limit does not.
+  const fs::path dir = fresh_dir("out_of_memory");
+  std::ofstream(dir / "tree.yml") << R"(
+simulation:
+  params: {sessions: [s]}
+session_models:
+  s: {params: {simulation_time: 10.0}}
+network:
+  layers:
+    l:
+      params: {populations: {parrot_neuron: 5}}
+      nest_params: {rows: 40, columns: 100, extent: [40.0, 100.0], edge_wrap: true}
+  projection_models:
+    p: {nest_params: {connection_type: convergent, synapse_model: static_synapse, number_of_connections: 2000}}
+  topology:
+    params:
+      projections:
+      - {source_layers: [l], source_population: parrot_neuron, target_layers: [l], target_population: parrot_neuron,
+         projection_model: p}
+)";
+  const Outcome o = nestling::testing::run_command("bash -c \"ulimit -v 300000; exec " + std::string(NESTLING_BINARY) +
+                                                   " validate " + (dir / "tree.yml").string() + "\"");
+  INFO(o.output);
+  CHECK(o.status == 2);
+  CHECK(o.output == "nestling: " + (dir / "tree.yml").string() +
+                        ": network/topology/params/projections/0: out of memory while building projection "
+                        "p-l-parrot_neuron-l-parrot_neuron (the network's connections do not fit in this machine)\n");
+}
