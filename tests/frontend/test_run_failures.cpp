@@ -56,6 +56,29 @@ std::size_t lines(const std::string& text) {
   return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
 }
 
+// A layer of 20000 parrots, each with `incoming` connections from the others.
+std::string dense_parrots(int incoming) {
+  return R"(
+simulation:
+  params: {sessions: [s]}
+session_models:
+  s: {params: {simulation_time: 10.0}}
+network:
+  layers:
+    l:
+      params: {populations: {parrot_neuron: 5}}
+      nest_params: {rows: 40, columns: 100, extent: [40.0, 100.0], edge_wrap: true}
+  projection_models:
+    p: {nest_params: {connection_type: convergent, synapse_model: static_synapse, number_of_connections: )" +
+         std::to_string(incoming) + R"(}}
+  topology:
+    params:
+      projections:
+      - {source_layers: [l], source_population: parrot_neuron, target_layers: [l], target_population: parrot_neuron,
+         projection_model: p}
+)";
+}
+
 }  // namespace
 
 TEST_CASE("a GABA_A weight of -2 in the deNEST tutorial stops the run with exit 3 and one line naming the node",
@@ -162,24 +185,7 @@ TEST_CASE("SIGTERM while the network builds ends the process at once: exit 143, 
           "[frontend][interrupt]") {
   // 20000 parrots with 500 incoming connections each: seconds of building.
   const fs::path dir = fresh_dir("signal_building");
-  std::ofstream(dir / "tree.yml") << R"(
-simulation:
-  params: {sessions: [s]}
-session_models:
-  s: {params: {simulation_time: 10.0}}
-network:
-  layers:
-    l:
-      params: {populations: {parrot_neuron: 5}}
-      nest_params: {rows: 40, columns: 100, extent: [40.0, 100.0], edge_wrap: true}
-  projection_models:
-    p: {nest_params: {connection_type: convergent, synapse_model: static_synapse, number_of_connections: 500}}
-  topology:
-    params:
-      projections:
-      - {source_layers: [l], source_population: parrot_neuron, target_layers: [l], target_population: parrot_neuron,
-         projection_model: p}
-)";
+  std::ofstream(dir / "tree.yml") << dense_parrots(500);
   const fs::path log = dir / "stderr.txt";
   const Child c = start({"validate", (dir / "tree.yml").string()}, log);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -235,24 +241,7 @@ TEST_CASE("an out-of-memory while building names the projection being built", "[
   // 20000 parrots with 2000 incoming connections each: the estimate fits the machine, a 300 MB
   // address-space limit does not.
   const fs::path dir = fresh_dir("out_of_memory");
-  std::ofstream(dir / "tree.yml") << R"(
-simulation:
-  params: {sessions: [s]}
-session_models:
-  s: {params: {simulation_time: 10.0}}
-network:
-  layers:
-    l:
-      params: {populations: {parrot_neuron: 5}}
-      nest_params: {rows: 40, columns: 100, extent: [40.0, 100.0], edge_wrap: true}
-  projection_models:
-    p: {nest_params: {connection_type: convergent, synapse_model: static_synapse, number_of_connections: 2000}}
-  topology:
-    params:
-      projections:
-      - {source_layers: [l], source_population: parrot_neuron, target_layers: [l], target_population: parrot_neuron,
-         projection_model: p}
-)";
+  std::ofstream(dir / "tree.yml") << dense_parrots(2000);
   const Outcome o = nestling::testing::run_command("bash -c \"ulimit -v 300000; exec " + std::string(NESTLING_BINARY) +
                                                    " validate " + (dir / "tree.yml").string() + "\"");
   INFO(o.output);
