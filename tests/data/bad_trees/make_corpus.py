@@ -172,6 +172,7 @@ CASES = {
     "from_array_version_3_structured": (unit_change(layers=["l1"], population_name="exc", from_array=True, nest_params={"V_m": "structured_v3.npy"}), "structured dtypes (a list as 'descr') are not supported"),
     # networks that cannot fit: refused before anything is created
     "layer_8000x8000x20": (lambda t: t["network"]["layers"]["grid"]["l1"].update(params={"populations": {"exc": 20}}, nest_params={"rows": 8000, "columns": 8000}), "network/layers/grid/l1: the network needs at least"),
+    "layer_8000x8000x10_parrots": (lambda t: (t["network"]["layers"]["grid"]["l1"].update(params={"populations": {"parrot_neuron": 10}}, nest_params={"rows": 8000, "columns": 8000}), at(t, PROJ[:-1]).clear()), "network/layers/grid/l1: the network needs at least"),
     "projection_too_many_connections": (lambda t: (t["network"]["layers"]["grid"]["l1"].update(nest_params={"rows": 1000, "columns": 1000}), t["network"]["projection_models"].update(everywhere={"nest_params": {"connection_type": "divergent", "synapse_model": "ampa"}}), at(t, PROJ[:-1]).append({"source_layers": ["l1"], "source_population": "exc", "target_layers": ["l1"], "target_population": "exc", "projection_model": "everywhere"})), "network/topology/params/projections/1: the network needs at least"),
     # messages
     "projection_unknown_synapse_model": (setting(["network", "projection_models", "proj", "nest_params", "synapse_model"], "ampaa"), "network/projection_models/proj/nest_params/synapse_model: 'ampaa': unknown synapse model (did you mean 'ampa'?)"),
