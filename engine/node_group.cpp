@@ -51,8 +51,11 @@ void NodeGroup::integration_failed(const UpdateContext& ctx, std::size_t i, int 
       why << "the state overflows (is not a finite number) however short the step";
       break;
   }
-  const std::string variable =
-      f.component < state_names.size() ? state_names[f.component] : "#" + std::to_string(f.component);
+  std::string variable = "#";  // built piecewise: GCC 12 warns falsely on "#" + std::to_string
+  if (f.component < state_names.size())
+    variable = state_names[f.component];
+  else
+    variable += std::to_string(f.component);
   const double time = ctx.grid->steps_to_ms(ctx.origin + lag) + f.t;
   throw IntegrationError(first_gid() + i, model().base_name(), time, variable, f.value, why.str());
 }
