@@ -1,5 +1,8 @@
 #include "nestling/errors.hpp"
 
+#include <iomanip>
+#include <sstream>
+
 namespace nestling {
 
 UserError::UserError(std::string path, const std::string& message)
@@ -28,6 +31,33 @@ UserError UserError::with_file(const std::string& file) const {
   if (copy.file_.empty()) copy.file_ = file;
   copy.rebuild();
   return copy;
+}
+
+IntegrationError::IntegrationError(std::uint64_t node, std::string model, double time_ms, std::string variable,
+                                   double value, std::string reason)
+    : std::runtime_error(""),
+      node_(node),
+      model_(std::move(model)),
+      time_ms_(time_ms),
+      variable_(std::move(variable)),
+      value_(value),
+      reason_(std::move(reason)) {
+  static_cast<std::runtime_error&>(*this) = std::runtime_error(describe());
+}
+
+IntegrationError IntegrationError::located(const std::string& where) const {
+  IntegrationError copy = *this;
+  copy.where_ = where;
+  static_cast<std::runtime_error&>(copy) = std::runtime_error(copy.describe());
+  return copy;
+}
+
+std::string IntegrationError::describe() const {
+  std::ostringstream os;
+  os << "node " << node_ << " (" << model_ << (where_.empty() ? "" : ", " + where_) << ") diverged at " << std::fixed
+     << std::setprecision(3) << time_ms_ << " ms: " << reason_ << "; state variable " << variable_ << " = "
+     << std::defaultfloat << std::setprecision(6) << value_;
+  return os.str();
 }
 
 }  // namespace nestling

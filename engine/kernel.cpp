@@ -8,6 +8,7 @@
 #include <iomanip>
 #include <sstream>
 
+#include "engine/suggest.hpp"
 #include "nestling/errors.hpp"
 
 namespace nestling {
@@ -68,9 +69,13 @@ void Kernel::set_status(const Dict& d) {
                                                 "num_connections", "tics_per_ms", "time"};
         if (std::find(std::begin(read_only), std::end(read_only), key) != std::end(read_only))
           throw UserError(key, "is read-only");
-        throw UserError(key, "unknown kernel parameter; valid: data_path, data_prefix, local_num_threads, "
-                             "overwrite_files, print_time, resolution, rng_seed, total_num_virtual_procs, "
-                             "use_wfr, wfr_comm_interval, wfr_interpolation_order, wfr_max_iterations, wfr_tol");
+        const std::vector<std::string> valid = {
+            "data_path",  "data_prefix", "local_num_threads", "overwrite_files",
+            "print_time", "resolution",  "rng_seed",          "total_num_virtual_procs",
+            "use_wfr",    "wfr_comm_interval", "wfr_interpolation_order", "wfr_max_iterations", "wfr_tol"};
+        std::string list;
+        for (const auto& name : valid) list += (list.empty() ? "" : ", ") + name;
+        throw UserError(key, "unknown kernel parameter" + did_you_mean(key, valid) + "; valid: " + list);
       }
     } catch (const UserError& e) {
       if (e.path().empty()) throw UserError(key, e.message());
@@ -220,10 +225,25 @@ NodeId Kernel::create(const std::string& model_name, std::size_t n, const Dict& 
   return first;
 }
 
-void Kernel::check_fits_in_memory(const NodeModel& model, std::size_t n) const {
+double physical_memory() {
   const double pages = static_cast<double>(::sysconf(_SC_PHYS_PAGES));
   const double page = static_cast<double>(::sysconf(_SC_PAGE_SIZE));
-  const double available = pages > 0 && page > 0 ? pages * page : 0.0;
+  return pages > 0 && page > 0 ? pages * page : 0.0;
+}
+
+std::size_t Kernel::node_bytes_estimate(const std::string& model, int ring_len) const {
+  const auto one = models_.node_model(model).create(0, 1);  // a node of the model, not part of the network
+  const auto buffers = static_cast<std::size_t>(one->num_buffers());
+  return one->state_bytes() + buffers * static_cast<std::size_t>(ring_len) * sizeof(double) +
+         (buffers ? sizeof(TargetInfo) : 0);
+}
+
+std::size_t Kernel::connection_bytes_estimate(const std::string& synapse_model) const {
+  return models_.synapse_model(synapse_model).make_store()->bytes_per_connection() + sizeof(NodeId);  // + its source
+}
+
+void Kernel::check_fits_in_memory(const NodeModel& model, std::size_t n) const {
+  const double available = physical_memory();
   const double needed = static_cast<double>(n) * static_cast<double>(model.min_bytes_per_node());
   if (n > (std::size_t{1} << 32) || (available > 0 && needed > available)) {
     std::ostringstream os;
@@ -568,6 +588,12 @@ void Kernel::close_recorders() {
   for (auto& g : groups_)
     if (auto* rec = dynamic_cast<RecorderGroup*>(g.get()))
       for (std::size_t i = 0; i < rec->size(); ++i) rec->device(i).close();
+}
+
+std::uint64_t Kernel::spikes_emitted(NodeId first, std::size_t n) const {
+  std::uint64_t total = 0;
+  for (NodeId id = first; id < first + n && id < spike_counts_.size(); ++id) total += spike_counts_[id];
+  return total;
 }
 
 std::uint64_t Kernel::synaptic_events() const {

@@ -22,6 +22,9 @@
 
 namespace nestling {
 
+// This machine's physical memory in bytes (0 if unknown): networks that need more are refused.
+double physical_memory();
+
 struct KernelSettings {
   double resolution = 0.1;
   int threads = 1;
@@ -150,7 +153,9 @@ class Kernel {
   double biological_time() const { return grid_.steps_to_ms(clock_steps()); }
   int min_delay() const { return min_delay_; }
   int max_delay() const { return max_delay_; }
-  // Asks a running simulation to stop at the next slice boundary (async-signal-safe).
+  // Asks a running simulation to stop at the next slice boundary, or within about a second in
+  // a slice that runs longer (the slice is then given up and the kernel cannot simulate on).
+  // Async-signal-safe.
   void request_stop() { stop_requested_.store(true, std::memory_order_relaxed); }
   bool stop_pending() const { return stop_requested_.load(std::memory_order_relaxed); }
   bool stopped() const { return stopped_; }
@@ -161,6 +166,13 @@ class Kernel {
 
   PhaseTimes& times() { return times_; }
   std::uint64_t synaptic_events() const;
+  // Spikes nodes [first, first + n) emitted in all simulations so far (multiplicities counted).
+  std::uint64_t spikes_emitted(NodeId first, std::size_t n) const;
+  // Memory estimates for refusing networks before they are built: the bytes one node of `model`
+  // holds (state, parameters, `ring_len` slots of each input buffer), and one connection of
+  // `synapse_model` while the network is built.
+  std::size_t node_bytes_estimate(const std::string& model, int ring_len) const;
+  std::size_t connection_bytes_estimate(const std::string& synapse_model) const;
   // Node memory: parameters, state and input ring buffers (ring buffers sized as prepare() would).
   std::size_t node_bytes() const;
   std::vector<std::pair<std::string, double>> bytes_per_node_by_model() const;
@@ -189,6 +201,10 @@ class Kernel {
   void layout_arenas();
   void advance(int to_step);  // after a slice (part): the clock, pending weight events, progress
   void merge_emissions();
+  // Drops what the threads registered in the present slice (emissions, samples, weight events):
+  // after reset_network, or when a slice is given up half-way (the recorders then end with the
+  // last complete slice).
+  void clear_thread_registers();
   void record_spikes();
   void commit_samples();
   void commit_weight_events();
@@ -223,6 +239,7 @@ class Kernel {
   step_t clock_ = 0;
   int from_step_ = 0;
   std::vector<Emission> merged_;
+  std::vector<std::uint32_t> spike_counts_;                // by node id: spikes emitted so far
   std::vector<std::vector<WeightEvent>> pending_weights_;  // per weight recorder, this slice
   std::atomic<bool> stop_requested_{false};
   bool stopped_ = false;

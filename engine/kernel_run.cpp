@@ -17,6 +17,13 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 bool emission_less(const Emission& a, const Emission& b) {
   return a.source != b.source ? a.source < b.source : a.lag < b.lag;
 }
+// Threads update their nodes in blocks of about this many node-steps and look between blocks
+// whether to go on: coarse enough to cost nothing, fine enough to react within milliseconds
+// however many steps a slice has.
+constexpr std::size_t kNodeStepsPerBlock = 4096;
+// A stop request normally waits for the slice to end; a slice running longer than this is given
+// up instead (its half-done work discarded), so that a stop is honoured within about a second.
+constexpr double kStopGraceSeconds = 0.5;
 }  // namespace
 
 RecordingContext Kernel::recording_context() const {
@@ -40,6 +47,9 @@ void Kernel::simulate(double ms) {
   if (grid_.ms_to_tics(ms) < grid_.tics_per_step())
     throw UserError("simulate", "time " + format_number(ms) + " ms is shorter than one step (" +
                                     format_number(grid_.resolution()) + " ms)");
+  if (!grid_.is_on_grid(ms))
+    throw UserError("simulate", format_number(ms) + " ms is not a multiple of the resolution " +
+                                    format_number(grid_.resolution()) + " ms (NEST 2.20 refuses it too)");
   prepare();
   run(grid_.ms_to_steps(ms));
   cleanup();
@@ -118,6 +128,7 @@ void Kernel::prepare() {
     connections_dirty_ = false;
   }
   layout_arenas();
+  spike_counts_.resize(static_cast<std::size_t>(max_gid()) + 1, 0);
   for (auto& t : threads_) {
     for (auto& info : t->targets)
       if (info.rng == -2) {
@@ -154,6 +165,8 @@ void Kernel::run(step_t steps) {
   int to_step = 0;
   bool done = false, deliver_now = false;
   std::atomic<bool> failed{false};
+  std::atomic<bool> abandoned{false};  // a stop request cut the present slice short
+  auto slice_start = std::chrono::steady_clock::now();
   std::vector<std::exception_ptr> errors(static_cast<std::size_t>(n_threads));
   stopped_ = false;
 
@@ -190,6 +203,15 @@ void Kernel::run(step_t steps) {
       failed.store(true);
     }
   };
+  // Between blocks of nodes: stop updating after a failure elsewhere, or give the slice up when a
+  // stop was requested and the slice has run for long.
+  auto give_up_slice = [&] {
+    if (failed.load(std::memory_order_relaxed) || abandoned.load(std::memory_order_relaxed)) return true;
+    if (!stop_requested_.load(std::memory_order_relaxed) || seconds_since(slice_start) < kStopGraceSeconds)
+      return false;
+    abandoned.store(true, std::memory_order_relaxed);
+    return true;
+  };
 
 #pragma omp parallel num_threads(n_threads)
   {
@@ -200,7 +222,7 @@ void Kernel::run(step_t steps) {
     while (true) {
 #pragma omp single
       {
-        if (to_do <= 0 || failed.load()) {
+        if (to_do <= 0 || failed.load() || abandoned.load()) {
           done = true;
         } else if (from_step_ == 0 && stop_requested_.exchange(false, std::memory_order_relaxed)) {
           done = true;
@@ -216,6 +238,7 @@ void Kernel::run(step_t steps) {
           }
           done = failed.load();
           to_step = static_cast<int>(std::min<step_t>(from_step_ + to_do, min_delay_));
+          slice_start = std::chrono::steady_clock::now();
         }
       }
       if (done) break;
@@ -231,7 +254,12 @@ void Kernel::run(step_t steps) {
             const std::size_t b = g->chunk_begin(t), e = g->chunk_end(t);
             if (b == e) continue;
             ctx.sender_has_proxies = g->has_proxies();
-            g->update(ctx, b, e);
+            const std::size_t block =
+                std::max<std::size_t>(1, kNodeStepsPerBlock / static_cast<std::size_t>(to_step - from_step_));
+            for (std::size_t first = b; first < e; first += block) {
+              if (give_up_slice()) return;
+              g->update(ctx, first, std::min(first + block, e));
+            }
           }
         });
       }
@@ -240,7 +268,8 @@ void Kernel::run(step_t steps) {
       {
         // Spike detectors see spikes as they are sent, even in a slice a Simulate call ends inside.
         const bool complete = to_step == min_delay_;
-        if (!failed.load()) {
+        if (abandoned.load() && !failed.load()) clear_thread_registers();
+        if (!failed.load() && !abandoned.load()) {
           guarded(member, [&] {
             const auto tw = std::chrono::steady_clock::now();
             record_spikes();
@@ -248,7 +277,7 @@ void Kernel::run(step_t steps) {
             times_.write += seconds_since(tw);
           });
         }
-        deliver_now = complete && !failed.load();  // decided once, for every thread alike
+        deliver_now = complete && !failed.load() && !abandoned.load();  // decided once, for every thread alike
       }
       if (deliver_now) {
         for (int t = member; t < n_threads; t += team) {
@@ -267,7 +296,7 @@ void Kernel::run(step_t steps) {
       }
 #pragma omp single
       {
-        if (!failed.load()) {
+        if (!failed.load() && !abandoned.load()) {
           to_do -= to_step - from_step_;
           advance(to_step);
         }
@@ -276,6 +305,11 @@ void Kernel::run(step_t steps) {
   }
   simulated_ = true;
   times_.simulate += seconds_since(t_start);
+  if (abandoned.load() && !failed.load()) {
+    stop_requested_.store(false, std::memory_order_relaxed);
+    stopped_ = true;
+    broken_ = true;  // nodes stand half-way through the given-up slice
+  }
   for (auto& e : errors)
     if (e) {
       broken_ = true;  // the failed slice is half done: no further simulation from here
@@ -310,6 +344,15 @@ void Kernel::advance(int to_step) {
   if (progress_) progress_(clock_);
 }
 
+void Kernel::clear_thread_registers() {
+  for (auto& tp : threads_) {
+    tp->emissions.clear();
+    tp->recorded = 0;
+    tp->weight_events.clear();
+    for (std::size_t m = 0; m < tp->samples.size(); ++m) tp->samples.buffer(m).clear();
+  }
+}
+
 void Kernel::merge_emissions() {
   merged_.clear();
   bool all_sorted = true;
@@ -337,6 +380,7 @@ void Kernel::record_spikes() {
   for (auto& tp : threads_) {
     for (std::size_t i = tp->recorded; i < tp->emissions.size(); ++i) {
       const Emission& e = tp->emissions[i];
+      if (e.kind == EventKind::spike) spike_counts_[e.source] += static_cast<std::uint32_t>(e.value);
       if (e.source + 1 < detector_begin_.size() && detector_begin_[e.source] != detector_begin_[e.source + 1])
         fresh.push_back(e);
     }
@@ -459,11 +503,8 @@ void Kernel::reset_network() {
   for (auto& t : threads_) {
     std::fill(t->arena.begin(), t->arena.end(), 0.0);
     std::fill(t->gap_arena.begin(), t->gap_arena.end(), 0.0);
-    t->emissions.clear();
-    t->recorded = 0;
-    t->weight_events.clear();
-    for (std::size_t m = 0; m < t->samples.size(); ++m) t->samples.buffer(m).clear();
   }
+  clear_thread_registers();
   for (auto& b : pending_weights_) b.clear();
   for (auto& g : groups_) g->reset_state();
   groups_initialised_ = 0;

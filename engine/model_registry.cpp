@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "engine/suggest.hpp"
 #include "nestling/errors.hpp"
 
 namespace nestling {
@@ -41,13 +42,15 @@ SynapseModel* ModelRegistry::find_synapse(const std::string& name) const {
 NodeModel& ModelRegistry::node_model(const std::string& name) const {
   if (NodeModel* m = find_node(name)) return *m;
   if (find_synapse(name)) throw UserError(name, "is a synapse model, not a node model");
-  throw UserError(name, "unknown node model; known models: " + listing(node_model_names()));
+  throw UserError(name, "unknown node model" + did_you_mean(name, node_model_names()) +
+                            "; known models: " + listing(node_model_names()));
 }
 
 SynapseModel& ModelRegistry::synapse_model(const std::string& name) const {
   if (SynapseModel* m = find_synapse(name)) return *m;
   if (find_node(name)) throw UserError(name, "is a node model, not a synapse model");
-  throw UserError(name, "unknown synapse model; known synapse models: " + listing(synapse_model_names()));
+  throw UserError(name, "unknown synapse model" + did_you_mean(name, synapse_model_names()) +
+                            "; known synapse models: " + listing(synapse_model_names()));
 }
 
 void ModelRegistry::copy_model(const std::string& base, const std::string& name, const Dict& params) {
@@ -74,13 +77,10 @@ void ModelRegistry::copy_model(const std::string& base, const std::string& name,
     synapses_.push_back(std::move(copy));
     return;
   }
-  throw UserError(base, "unknown model; known models: " +
-                            listing([&] {
-                              auto v = node_model_names();
-                              auto w = synapse_model_names();
-                              v.insert(v.end(), w.begin(), w.end());
-                              return v;
-                            }()));
+  auto all = node_model_names();
+  const auto synapses = synapse_model_names();
+  all.insert(all.end(), synapses.begin(), synapses.end());
+  throw UserError(base, "unknown model" + did_you_mean(base, all) + "; known models: " + listing(all));
 }
 
 std::vector<std::string> ModelRegistry::node_model_names() const {

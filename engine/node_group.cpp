@@ -1,6 +1,8 @@
 #include "engine/node_group.hpp"
 
 #include <algorithm>
+#include <iomanip>
+#include <sstream>
 
 #include "engine/node_model.hpp"
 #include "nestling/errors.hpp"
@@ -31,6 +33,32 @@ const std::vector<std::string>& NodeGroup::recordables() const {
 }
 
 double NodeGroup::recordable_value(std::size_t, int) const { return 0.0; }
+
+void NodeGroup::integration_failed(const UpdateContext& ctx, std::size_t i, int lag, const ode::IntegrationFailure& f,
+                                   std::span<const char* const> state_names) const {
+  using Reason = ode::IntegrationFailure::Reason;
+  std::ostringstream why;
+  why << std::setprecision(3);
+  switch (f.reason) {
+    case Reason::too_many_substeps:
+      why << "the integration took more than " << f.substeps << " sub-steps within one " << f.interval
+          << " ms step (the step size fell to " << f.step << " ms)";
+      break;
+    case Reason::step_underflow:
+      why << "the integration step size fell to " << f.step << " ms, too small to advance time";
+      break;
+    case Reason::not_finite:
+      why << "the state overflows (is not a finite number) however short the step";
+      break;
+  }
+  std::string variable = "#";  // built piecewise: GCC 12 warns falsely on "#" + std::to_string
+  if (f.component < state_names.size())
+    variable = state_names[f.component];
+  else
+    variable += std::to_string(f.component);
+  const double time = ctx.grid->steps_to_ms(ctx.origin + lag) + f.t;
+  throw IntegrationError(first_gid() + i, model().base_name(), time, variable, f.value, why.str());
+}
 
 void NodeGroup::set_layout(int n_threads, int first_thread) {
   // Contiguous chunks in thread order; the n % T larger ones start at `first_thread`, so that

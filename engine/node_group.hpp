@@ -11,9 +11,11 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "engine/ode/integration_failure.hpp"
 #include "engine/param_table.hpp"
 #include "engine/rng.hpp"
 #include "engine/time_grid.hpp"
@@ -140,6 +142,9 @@ class NodeGroup {
   virtual int current_buffer(long receptor) const;
   // Receptor number that maps to `buffer` (for reporting connections).
   virtual long receptor_of_buffer(int buffer) const { return buffer; }
+  // Whether input on `buffer` scales a conductance: a negative weight there is a negative
+  // conductance, which NEST accepts but which can drive the dynamics to diverge.
+  virtual bool conductance_buffer(int /*buffer*/) const { return false; }
   // Bit b set: buffer b counts multiplicities and ignores weights (parrot_neuron).
   virtual std::uint8_t count_mask() const { return 0; }
   // Bit b set: a connection into buffer b gives the target node its own random stream (keyed
@@ -202,6 +207,11 @@ class NodeGroup {
   void clear_sampling();
 
  protected:
+  // Turns an integrator's failure in node i's step `lag` into an IntegrationError naming the node,
+  // the biological time and the state variable (`state_names` indexed like the state vector).
+  [[noreturn]] void integration_failed(const UpdateContext& ctx, std::size_t i, int lag,
+                                       const ode::IntegrationFailure& failure,
+                                       std::span<const char* const> state_names) const;
   // Helper for set_status: rejects unknown keys, listing the model's valid parameter names.
   void reject_unknown(const Dict& d, const std::vector<std::string>& consumed,
                       const std::vector<ParamSpec>& valid) const;

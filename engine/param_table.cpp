@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <sstream>
 
+#include "engine/suggest.hpp"
+
 namespace nestling {
 
 const char* kind_name(ParamKind kind) {
@@ -51,7 +53,7 @@ void throw_unknown_parameter(const std::string& model, const std::string& key, c
     if (!s.read_only) names.push_back(s.name);
   std::sort(names.begin(), names.end());
   std::ostringstream os;
-  os << "unknown parameter '" << key << "' for model " << model << "; valid names: ";
+  os << "unknown parameter '" << key << "' for model " << model << did_you_mean(key, names) << "; valid names: ";
   for (std::size_t i = 0; i < names.size(); ++i) os << (i ? ", " : "") << names[i];
   throw UserError(key, os.str());
 }

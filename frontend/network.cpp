@@ -5,6 +5,7 @@
 #include <set>
 
 #include "engine/kernel.hpp"
+#include "engine/suggest.hpp"
 #include "frontend/tree_schema.hpp"
 
 namespace nestling::frontend {
@@ -56,6 +57,12 @@ std::vector<NodeId> NetworkLayer::ids(const std::string& population) const {
   return grid->ids(grid->population(population)).ids();
 }
 
+std::string NetworkLayer::no_population(const std::string& population) const {
+  std::vector<std::string> names;
+  for (const auto& [pop, n] : populations) names.push_back(pop);
+  return "layer " + name + " has no population '" + population + "'" + did_you_mean(population, names);
+}
+
 std::vector<std::string> NetworkLayer::recordable_populations() const {
   if (input_layer) return parrots ? std::vector<std::string>{"parrot_neuron"} : std::vector<std::string>{};
   std::vector<std::string> out;
@@ -78,8 +85,10 @@ Network::Network(Simulator& sim, ParamsTree& network_tree) : sim_(sim), tree_(ne
   allowed.push_back("connection_models");
   for (const ParamsTree* child : tree_.children())
     if (std::find(allowed.begin(), allowed.end(), child->name()) == allowed.end())
-      tree_error(*child, "", "", "unknown subtree of network; allowed: neuron_models, synapse_models, "
-                                 "recorder_models, layers, projection_models, topology, recorders");
+      tree_error(*child, "", "",
+                 "unknown subtree of network" + did_you_mean(child->name(), allowed) +
+                     "; allowed: neuron_models, synapse_models, recorder_models, layers, projection_models, topology, "
+                     "recorders");
   for (const auto& name : kNetworkChildren)
     if (!tree_.child(name) && !(name == "projection_models" && tree_.child("connection_models"))) tree_.add_child(name);
 
@@ -163,10 +172,13 @@ void Network::parse_layers(const ParamsTree& sub) {
       const Value& n = entry.second;
       const bool tree_model = std::any_of(neuron_models_.begin(), neuron_models_.end(),
                                           [&](const ModelLeaf& m) { return m.name == pop; });
-      if (!tree_model && !sim_.kernel().models().has_node_model(pop))
+      if (!tree_model && !sim_.kernel().models().has_node_model(pop)) {
+        std::vector<std::string> models = sim_.kernel().models().node_model_names();
+        for (const ModelLeaf& m : neuron_models_) models.push_back(m.name);
         tree_error(*leaf, "params", "populations",
-                   "'" + pop + "' is not a neuron model (population names are model names: a built-in model "
-                               "or a leaf of network/neuron_models)");
+                   "'" + pop + "' is not a neuron model" + did_you_mean(pop, models) +
+                       " (population names are model names: a built-in model or a leaf of network/neuron_models)");
+      }
       if (!n.is_int() || n.as_int() < 1 || n.as_int() > (std::int64_t{1} << 31))
         tree_error(*leaf, "params", "populations", "units per position of '" + pop +
                                                        "' must be a positive integer up to 2^31, got " + n.repr());
@@ -252,7 +264,12 @@ std::vector<NetworkProjection> Network::expand_projection_item(const ParamsTree&
     return v.as_string();
   }();
   if (!projection_models_.count(model))
-    tree_error(node, "params", at + "/projection_model", "unknown projection model '" + model + "'");
+    tree_error(
+        node, "params", at + "/projection_model", "unknown projection model '" + model + "'" + [&] {
+          std::vector<std::string> names;
+          for (const auto& [n, m] : projection_models_) names.push_back(n);
+          return did_you_mean(model, names);
+        }());
   auto population = [&](const char* key) -> std::optional<std::string> {
     const Value& v = d.at(key);
     if (v.is_null()) return std::nullopt;
@@ -265,19 +282,19 @@ std::vector<NetworkProjection> Network::expand_projection_item(const ParamsTree&
   std::vector<NetworkProjection> out;
   for (const auto& s : src_layers) {
     const NetworkLayer* sl = find_layer(s);
-    if (!sl) tree_error(node, "params", at + "/source_layers", "unknown layer '" + s + "'");
+    if (!sl) tree_error(node, "params", at + "/source_layers", unknown_layer(s));
     if (src_pop && !sl->has_population(*src_pop))
-      tree_error(node, "params", at + "/source_population", "layer " + s + " has no population '" + *src_pop + "'");
+      tree_error(node, "params", at + "/source_population", sl->no_population(*src_pop));
     if (sl->input_layer && (!src_pop || *src_pop != "parrot_neuron" || !sl->parrots))
       tree_error(node, "params", at + "/source_population",
                  "projections from InputLayer " + s + " must start at its parrot_neuron population" +
                      (sl->parrots ? "" : " (the layer has add_parrots: false, so it cannot project)"));
     for (const auto& t : tgt_layers) {
       const NetworkLayer* tl = find_layer(t);
-      if (!tl) tree_error(node, "params", at + "/target_layers", "unknown layer '" + t + "'");
+      if (!tl) tree_error(node, "params", at + "/target_layers", unknown_layer(t));
       if (tl->input_layer) tree_error(node, "params", at + "/target_layers", "InputLayer " + t + " cannot be a target");
       if (tgt_pop && !tl->has_population(*tgt_pop))
-        tree_error(node, "params", at + "/target_population", "layer " + t + " has no population '" + *tgt_pop + "'");
+        tree_error(node, "params", at + "/target_population", tl->no_population(*tgt_pop));
       NetworkProjection p;
       p.model = model;
       p.source_layer = s;
@@ -286,6 +303,7 @@ std::vector<NetworkProjection> Network::expand_projection_item(const ParamsTree&
       p.target_population = tgt_pop;
       p.item_node = &node;
       p.item_index = index;
+      p.item_key = at;
       out.push_back(std::move(p));
     }
   }
@@ -331,9 +349,31 @@ const NetworkLayer* Network::find_layer(const std::string& name) const {
   return nullptr;
 }
 
+std::string Network::unknown_layer(const std::string& name) const {
+  std::vector<std::string> names;
+  for (const auto& l : layers_) names.push_back(l.name);
+  return "unknown layer '" + name + "'" + did_you_mean(name, names);
+}
+
 const NetworkLayer& Network::layer(const std::string& name) const {
   if (const NetworkLayer* l = find_layer(name)) return *l;
-  throw UserError("network/layers", "unknown layer '" + name + "'");
+  throw UserError("network/layers", unknown_layer(name));
+}
+
+const ParamsTree* Network::model_node(const std::string& model) const {
+  for (const auto* leaves : {&neuron_models_, &synapse_models_, &recorder_models_})
+    for (const ModelLeaf& m : *leaves)
+      if (m.name == model) return m.node;
+  return nullptr;
+}
+
+std::string Network::describe_node(NodeId node) const {
+  for (const auto& l : layers_) {
+    if (!l.grid) continue;
+    for (const LayerPopulation& p : l.grid->populations())
+      if (node >= p.first_id && node < p.first_id + p.size) return "layer " + l.name + ", population " + p.model;
+  }
+  return "";
 }
 
 std::vector<std::string> Network::synapse_copies(const std::string& synapse_model) const {

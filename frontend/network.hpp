@@ -35,6 +35,8 @@ struct NetworkLayer {
   std::vector<NodeId> ids(const std::string& population) const;
   // Populations a recorder may record: all, or only parrot_neuron for an InputLayer.
   std::vector<std::string> recordable_populations() const;
+  // "layer L has no population 'P'", with a suggestion when P looks like a typo.
+  std::string no_population(const std::string& population) const;
 };
 
 struct NetworkProjection {
@@ -45,7 +47,8 @@ struct NetworkProjection {
   std::optional<std::string> target_population;
   const ParamsTree* item_node = nullptr;  // the topology node, for errors
   std::size_t item_index = 0;
-  Dict nest_params;           // ConnectLayers dictionary (topological) or syn_spec (multisynapse)
+  std::string item_key;       // where in item_node's params it is listed: "projections/<index>"
+  Dict nest_params;           // ConnectLayers dictionary without sources/targets (topological) or syn_spec (multisynapse)
   std::string synapse_model;  // the model connections use (a recorder copy when recorded)
   std::size_t connections = 0;
   // deNEST's MC_sleep branch: a multisynapse projection copies the pairs of existing connections
@@ -87,8 +90,16 @@ class Network {
   const std::vector<NetworkLayer>& layers() const { return layers_; }
   const NetworkLayer& layer(const std::string& name) const;
   const NetworkLayer* find_layer(const std::string& name) const;
+  // "unknown layer 'L'", with a suggestion when L looks like a typo.
+  std::string unknown_layer(const std::string& name) const;
   const std::vector<NetworkProjection>& projections() const { return projections_; }
   const std::vector<NetworkRecorder>& recorders() const { return recorders_; }
+  // What create() found questionable but valid (one line each, located like errors).
+  const std::vector<std::string>& warnings() const { return warnings_; }
+  // The tree leaf that defines a neuron, synapse or recorder model; nullptr for built-in models.
+  const ParamsTree* model_node(const std::string& model) const;
+  // "layer L, population P" for a node of a layer; "" for other nodes (recorders).
+  std::string describe_node(NodeId node) const;
   // Synapse models nestling made for projection recorders, by the model they copy.
   std::vector<std::string> synapse_copies(const std::string& synapse_model) const;
 
@@ -130,6 +141,11 @@ class Network {
   void create_multisynapse(NetworkProjection& p);
   // Node ids of a layer's population, or of all its populations (null), ascending.
   std::vector<NodeId> projection_ids(const std::string& layer, const std::optional<std::string>& population) const;
+  // Refuses a network whose estimated memory exceeds this machine's, naming the layer or
+  // projection that tips it over (network_memory.cpp). Creates nothing.
+  void check_memory() const;
+  // Warns about a negative weight onto a conductance input (NEST accepts it; it can diverge).
+  void check_conductance_weights(const NetworkProjection& p);
   RecordKind recorder_kind(const std::string& model) const;
 
   Simulator& sim_;
@@ -142,6 +158,7 @@ class Network {
   std::vector<ProjectionRecorderItem> projection_recorder_items_;
   std::vector<NetworkRecorder> recorders_;
   std::map<std::string, std::vector<std::string>> synapse_copies_;
+  std::vector<std::string> warnings_;
   bool created_ = false;
 };
 

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "engine/kernel.hpp"
+#include "engine/suggest.hpp"
 #include "frontend/network.hpp"
 #include "frontend/tree_schema.hpp"
 
@@ -90,7 +91,7 @@ void Network::parse_recorders(const ParamsTree& node) {
     }
     for (const auto& ln : layer_names) {
       const NetworkLayer* l = find_layer(ln);
-      if (!l) tree_error(node, "params", at + "/layers", "unknown layer '" + ln + "'");
+      if (!l) tree_error(node, "params", at + "/layers", unknown_layer(ln));
       for (const auto& p : l->recordable_populations()) {
         if (wanted && std::find(wanted->begin(), wanted->end(), p) == wanted->end()) continue;
         PopulationRecorderItem r{model, ln, p};
@@ -159,8 +160,12 @@ void Network::create_models(const std::vector<ModelLeaf>& leaves) {
       if (m.name == m.base) {
         sim_.set_defaults(m.name, m.nest_params);
       } else {
-        if (!sim_.kernel().models().has(m.base))
-          throw UserError("nest_model", "unknown model '" + m.base + "'");
+        if (!sim_.kernel().models().has(m.base)) {
+          std::vector<std::string> known = sim_.kernel().models().node_model_names();
+          const auto synapses = sim_.kernel().models().synapse_model_names();
+          known.insert(known.end(), synapses.begin(), synapses.end());
+          throw UserError("nest_model", "unknown model '" + m.base + "'" + did_you_mean(m.base, known));
+        }
         sim_.copy_model(m.base, m.name, m.nest_params);
       }
     } catch (const UserError& e) {
@@ -190,6 +195,8 @@ void Network::create_layer(NetworkLayer& layer) {
   spec.set("elements", elements);
   try {
     layer.grid.emplace(create_grid_layer(sim_, spec));
+  } catch (const std::bad_alloc&) {
+    throw located(UserError("out of memory while creating this layer's nodes"), *layer.node, "");
   } catch (const UserError& e) {
     throw located_engine_error(e, *layer.node, "nest_params");
   }
@@ -204,6 +211,7 @@ void Network::create() {
   create_models(neuron_models_);
   create_models(synapse_models_);
   create_models(recorder_models_);
+  check_memory();
   for (auto& l : layers_) create_layer(l);
 
   for (const auto& item : population_recorder_items_) {
@@ -277,6 +285,10 @@ void Network::create() {
     const ParamsTree& model_node = *projection_models_.at(p.model).node;
     try {
       p.connections = connect_layers(sim_, *layer(p.source_layer).grid, *layer(p.target_layer).grid, spec);
+    } catch (const std::bad_alloc&) {
+      throw located(UserError("out of memory while building projection " + p.name() +
+                              " (the network's connections do not fit in this machine)"),
+                    *p.item_node, "params", p.item_key);
     } catch (const UserError& e) {
       UserError inner = e;
       if (e.path().rfind("synapse_model", 0) == 0 || e.path().empty())
@@ -284,6 +296,36 @@ void Network::create() {
                           e.message() + " (projection " + p.name() + ")");
       throw located_engine_error(inner, model_node, "nest_params");
     }
+    check_conductance_weights(p);
+  }
+}
+
+void Network::check_conductance_weights(const NetworkProjection& p) {
+  const Value* given = p.nest_params.find("weights");
+  const double weight = !given               ? sim_.get_defaults(p.synapse_model).at("weight").as_double()
+                        : given->is_number() ? given->as_double()
+                                             : 0.0;  // a parameter: its values are not known here
+  if (!(weight < 0.0)) return;
+  const Kernel& kernel = sim_.kernel();
+  const long receptor = kernel.models().synapse_model(p.synapse_model).common().receptor_type;
+  for (const LayerPopulation& pop : layer(p.target_layer).grid->populations()) {
+    if (p.target_population && pop.model != *p.target_population) continue;
+    const NodeGroup& target = kernel.group_of(pop.first_id);
+    try {
+      if (!target.conductance_buffer(target.spike_buffer(receptor))) continue;
+    } catch (const UserError&) {
+      continue;  // not a spike port of this model (the connection itself would have failed)
+    }
+    std::string port = std::to_string(receptor);
+    for (const auto& [name, number] : target.receptor_types())
+      if (number.is_int() && number.as_int() == receptor) port = name;
+    const UserError warning =
+        located(UserError("negative weight " + format_number(weight) + " onto conductance receptor " + port + " of " +
+                          target.model().base_name() + " (" + p.name() +
+                          "): NEST accepts it, but a negative conductance can make the neuron diverge"),
+                *projection_models_.at(p.model).node, "nest_params", "weights");
+    warnings_.push_back(std::string("warning: ") + warning.what());
+    return;
   }
 }
 

@@ -1,6 +1,7 @@
 #include "frontend/outputs.hpp"
 
 #include <algorithm>
+#include <filesystem>
 
 #include "engine/kernel.hpp"
 #include "io/hdf5_sink.hpp"
@@ -51,11 +52,31 @@ YamlNode string_list(const std::vector<std::string>& v) {
 
 }  // namespace
 
-void RunOutputs::write_recorder_metadata(const Network& network, Simulator& sim) const {
+std::vector<std::string> RunOutputs::planned_data_files(const Network& network, const Simulator& sim) {
+  std::vector<std::string> names;
   for (const NetworkRecorder& r : network.recorders()) {
-    if (sim.kernel().stop_pending()) throw Interrupted();  // Ctrl-C while metadata is written
     std::string hdf5_file;
-    const auto files = predicted_files(r, sim.kernel(), hdf5_file);
+    for (auto& f : predicted_files(r, sim.kernel(), hdf5_file)) names.push_back(std::move(f));
+    if (!hdf5_file.empty()) names.push_back(hdf5_file);
+    names.push_back(r.label + ".yml");
+  }
+  return names;
+}
+
+void RunOutputs::write_recorder_metadata(const Network& network, Simulator& sim, bool only_missing) const {
+  const auto written = [&](const std::string& f) { return std::filesystem::exists(dir_ / "data" / f); };
+  for (const NetworkRecorder& r : network.recorders()) {
+    if (sim.kernel().stop_pending() && !only_missing) throw Interrupted();  // Ctrl-C while metadata is written
+    std::string hdf5_file;
+    auto files = predicted_files(r, sim.kernel(), hdf5_file);
+    if (only_missing) {
+      const bool all_there =
+          std::all_of(files.begin(), files.end(), written) && (hdf5_file.empty() || written(hdf5_file));
+      if (all_there) continue;
+      files.erase(std::remove_if(files.begin(), files.end(), [&](const std::string& f) { return !written(f); }),
+                  files.end());
+      if (!hdf5_file.empty() && !written(hdf5_file)) hdf5_file.clear();
+    }
     YamlNode m = YamlNode::mapping();
     m.set("label", r.label);
     m.set("filenames", string_list(files));

@@ -21,8 +21,12 @@ class RunOutputs {
   // last one ends at `last_end` when given (an interrupted session).
   void write_session_times(const std::vector<Session>& sessions, std::size_t count,
                            std::optional<double> last_end = std::nullopt) const;
-  // data/<label>.yml for every recorder, naming the files its back-ends write.
-  void write_recorder_metadata(const Network& network, Simulator& sim) const;
+  // data/<label>.yml for every recorder, naming the files its back-ends write. With
+  // `only_missing`, after a run: rewrites just the metadata whose files were not all written
+  // (no session ran, or none recorded), leaving those names out.
+  void write_recorder_metadata(const Network& network, Simulator& sim, bool only_missing = false) const;
+  // The names the run writes into data/ (metadata and recorder files), before it writes them.
+  static std::vector<std::string> planned_data_files(const Network& network, const Simulator& sim);
 
  private:
   std::filesystem::path dir_;

@@ -48,18 +48,26 @@ bool equal_unordered(const Value& a, const Value& b) {
   return a == b;
 }
 
+// Appends the items of `from` that `to` does not hold yet, in order.
+void add_missing(std::vector<std::string>& to, const std::vector<std::string>& from) {
+  for (const auto& f : from)
+    if (std::find(to.begin(), to.end(), f) == to.end()) to.push_back(f);
+}
+
 // The tree files a load() path stands for, in precedence order, each with its content.
 struct TreeFile {
   std::string file;
   Value content;
 };
 
-void collect_tree_files(const std::string& file, std::vector<std::string>& open_lists, std::vector<TreeFile>& out) {
+void collect_tree_files(const std::string& file, std::vector<std::string>& open_lists, std::vector<TreeFile>& out,
+                        std::vector<std::string>& lists) {
   Value content = read_yaml_file(file);
   if (!content.is_list()) {
     out.push_back({file, std::move(content)});
     return;
   }
+  lists.push_back(file);
   std::error_code ec;
   std::string canonical = fs::weakly_canonical(file, ec).string();
   if (ec) canonical = fs::absolute(file).lexically_normal().string();
@@ -86,7 +94,7 @@ void collect_tree_files(const std::string& file, std::vector<std::string>& open_
                                  (fs::exists(resolved, ec) ? "is a directory" : "does not exist") + " (looked for " +
                                  resolved.string() + ")")
           .with_file(file);
-    collect_tree_files(resolved.string(), open_lists, out);
+    collect_tree_files(resolved.string(), open_lists, out, lists);
   }
   open_lists.pop_back();
 }
@@ -100,7 +108,9 @@ ParamsTree::ParamsTree(const ParamsTree& other)
     : name_(other.name_),
       data_{other.data_[0], other.data_[1]},
       origins_{other.origins_[0], other.origins_[1]},
-      files_(other.files_) {
+      files_(other.files_),
+      inputs_(other.inputs_),
+      empty_inputs_(other.empty_inputs_) {
   for (const auto& c : other.children_) children_.push_back(std::make_unique<ParamsTree>(*c));
   adopt_children();
 }
@@ -115,6 +125,8 @@ ParamsTree::ParamsTree(ParamsTree&& other) noexcept
       data_{std::move(other.data_[0]), std::move(other.data_[1])},
       origins_{std::move(other.origins_[0]), std::move(other.origins_[1])},
       files_(std::move(other.files_)),
+      inputs_(std::move(other.inputs_)),
+      empty_inputs_(std::move(other.empty_inputs_)),
       children_(std::move(other.children_)) {
   adopt_children();
 }
@@ -127,6 +139,8 @@ ParamsTree& ParamsTree::operator=(ParamsTree&& other) noexcept {
     origins_[i] = std::move(other.origins_[i]);
   }
   files_ = std::move(other.files_);
+  inputs_ = std::move(other.inputs_);
+  empty_inputs_ = std::move(other.empty_inputs_);
   children_ = std::move(other.children_);
   adopt_children();
   return *this;
@@ -188,9 +202,9 @@ ParamsTree ParamsTree::read(const std::string& file) {
 }
 
 ParamsTree ParamsTree::load(const std::string& path, const std::vector<ParamsTree>& overrides) {
-  std::vector<std::string> open_lists;
+  std::vector<std::string> open_lists, lists;
   std::vector<TreeFile> files;
-  collect_tree_files(path, open_lists, files);
+  collect_tree_files(path, open_lists, files, lists);
   std::vector<ParamsTree> file_trees;
   file_trees.reserve(files.size());
   for (const auto& [file, content] : files) {
@@ -205,6 +219,11 @@ ParamsTree ParamsTree::load(const std::string& path, const std::vector<ParamsTre
   for (const auto& t : file_trees) trees.push_back(&t);
   ParamsTree merged = merge(trees);
   merged.name_ = path;
+  for (const auto& list : lists) merged.inputs_.push_back(list);
+  for (const auto& [file, content] : files) {
+    merged.inputs_.push_back(file);
+    if (content.is_null()) merged.empty_inputs_.push_back(file);
+  }
   return merged;
 }
 
@@ -213,6 +232,10 @@ ParamsTree ParamsTree::merge(const std::vector<const ParamsTree*>& trees) {
     if (!t) throw InternalError("ParamsTree::merge: null tree");
   ParamsTree out;
   merge_into(out, trees);
+  for (const auto* t : trees) {
+    add_missing(out.inputs_, t->inputs_);
+    add_missing(out.empty_inputs_, t->empty_inputs_);
+  }
   return out;
 }
 
@@ -225,8 +248,7 @@ void ParamsTree::merge_into(ParamsTree& out, const std::vector<const ParamsTree*
         out.set_data(i, key, value, from ? *from : "");
       }
     }
-    for (const auto& f : node->files_)
-      if (std::find(out.files_.begin(), out.files_.end(), f) == out.files_.end()) out.files_.push_back(f);
+    add_missing(out.files_, node->files_);
   }
   // Children: union in first-seen order, each merged with the same precedence.
   std::vector<std::string> order;

@@ -92,6 +92,10 @@ class ParamsTree {
   std::string file() const;
   // All files that define this node, in merge precedence.
   const std::vector<std::string>& files() const { return files_; }
+  // Every file load() read for this tree (tree_paths lists and tree files; merge() unions
+  // them), and those of them that held no tree at all (empty, or only comments).
+  const std::vector<std::string>& inputs() const { return inputs_; }
+  const std::vector<std::string>& empty_inputs() const { return empty_inputs_; }
 
   // {params: …, nest_params: …, <child>: {…}, …} with explicit data dicts on every node.
   Dict as_dict() const;
@@ -121,6 +125,7 @@ class ParamsTree {
   Dict data_[2];  // params, nest_params
   Origins origins_[2];
   std::vector<std::string> files_;
+  std::vector<std::string> inputs_, empty_inputs_;  // the root's only
   std::vector<std::unique_ptr<ParamsTree>> children_;
 };
 

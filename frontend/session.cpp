@@ -8,6 +8,7 @@
 
 #include "engine/kernel.hpp"
 #include "engine/rng.hpp"
+#include "engine/suggest.hpp"
 #include "frontend/tree_schema.hpp"
 #include "io/npy.hpp"
 
@@ -21,6 +22,8 @@ std::uint64_t fnv1a(const std::string& text) {
   for (unsigned char c : text) h = (h ^ c) * 0x100000001b3ULL;
   return h;
 }
+
+constexpr double kLongestSession = 1e12;  // ms
 
 std::string session_name(std::size_t index, const std::string& model) {
   std::string n = std::to_string(index);
@@ -101,13 +104,13 @@ UnitChange parse_unit_change(const ParamsTree& node, const std::string& where, c
   // Layers and populations must exist; a named population must exist in every listed layer.
   for (const auto& ln : selected_layers(c, net)) {
     const NetworkLayer* l = net.find_layer(ln);
-    if (!l) tree_error(node, "params", where + "/layers", "unknown layer '" + ln + "'");
+    if (!l) tree_error(node, "params", where + "/layers", net.unknown_layer(ln));
     if (c.population && !l->has_population(*c.population))
-      tree_error(node, "params", where + "/population_name", "layer " + ln + " has no population '" + *c.population + "'");
+      tree_error(node, "params", where + "/population_name", l->no_population(*c.population));
     for (const auto& pop : selected_populations(c, *l)) {
       // Parameter names and values are checked on a scratch copy of the population's model.
       const NodeModel& model = sim.kernel().models().node_model(pop);
-      auto probe = model.copy("__probe");
+      auto probe = model.copy(model.name());  // a scratch copy: errors name the population's model
       Dict defaults = probe->defaults();
       for (const auto& [param, value] : c.values) {
         const std::string at = where + "/nest_params/" + param;
@@ -120,22 +123,31 @@ UnitChange parse_unit_change(const ParamsTree& node, const std::string& where, c
         if (c.from_array) {
           if (!value.is_string()) tree_error(node, "params", at, "with from_array the value must be a .npy file name in input_dir");
           const std::string file = (std::filesystem::path(input_dir) / value.as_string()).string();
+          const std::vector<std::size_t> want = {static_cast<std::size_t>(l->rows()),
+                                                 static_cast<std::size_t>(l->columns()),
+                                                 static_cast<std::size_t>(l->units(pop))};
+          // The header first: a wrong shape is refused before the data is read.
+          io::NpyHeader header;
           io::NpyArray a;
           try {
-            a = io::read_npy(file);
+            header = io::read_npy_header(file);
           } catch (const UserError& e) {
             tree_error(node, "params", at, e.what());
           }
-          const std::vector<std::size_t> want = {static_cast<std::size_t>(l->rows()), static_cast<std::size_t>(l->columns()),
-                                                 static_cast<std::size_t>(l->units(pop))};
-          if (a.shape != want) {
+          if (header.shape != want) {
             auto text = [](const std::vector<std::size_t>& s) {
               std::string t = "(";
               for (std::size_t i = 0; i < s.size(); ++i) t += (i ? ", " : "") + std::to_string(s[i]);
               return t + (s.size() == 1 ? ",)" : ")");
             };
-            tree_error(node, "params", at, "array " + file + " has shape " + text(a.shape) + ", but population " + pop +
-                                               " of layer " + ln + " has shape " + text(want) + " (rows, columns, units)");
+            tree_error(node, "params", at,
+                       "array " + file + " has shape " + text(header.shape) + ", but population " + pop + " of layer " +
+                           ln + " has shape " + text(want) + " (rows, columns, units)");
+          }
+          try {
+            a = io::read_npy(file);
+          } catch (const UserError& e) {
+            tree_error(node, "params", at, e.what());
           }
           // every distinct value of the array must be valid for the parameter
           std::vector<double> distinct(a.data);
@@ -149,6 +161,7 @@ UnitChange parse_unit_change(const ParamsTree& node, const std::string& where, c
             }
           }
           c.arrays.emplace_back(ln + "/" + pop + "/" + param, std::move(a.data));
+          c.files.push_back(file);
         } else if (c.type == ChangeType::constant) {
           try {
             probe->set_defaults({{param, value}});
@@ -236,10 +249,15 @@ std::vector<const ParamsTree*> find_session_models(const ParamsTree& session_mod
     auto it = std::find_if(leaves.begin(), leaves.end(), [&](const ParamsTree* l) { return l->name() == order[i]; });
     if (it == leaves.end()) {
       std::string known;
-      for (const ParamsTree* l : leaves) known += (known.empty() ? "" : ", ") + l->name();
-      tree_error(simulation, "params", "sessions/" + std::to_string(i),
-                 "unknown session model '" + order[i] + "'" +
-                     (known.empty() ? " (session_models is empty)" : "; known: " + known));
+      std::vector<std::string> names;
+      for (const ParamsTree* l : leaves) {
+        known += (known.empty() ? "" : ", ") + l->name();
+        names.push_back(l->name());
+      }
+      tree_error(
+          simulation, "params", "sessions/" + std::to_string(i),
+          "unknown session model '" + order[i] + "'" +
+              (known.empty() ? " (session_models is empty)" : did_you_mean(order[i], names) + "; known: " + known));
     }
     for (auto other = std::next(it); other != leaves.end(); ++other)
       if ((*other)->name() == order[i])
@@ -269,11 +287,19 @@ std::vector<Session> build_sessions(const std::vector<const ParamsTree*>& models
     const Value& st = p.at("simulation_time");
     if (!st.is_number() || !std::isfinite(st.as_double()) || st.as_double() < 0)
       tree_error(node, "params", "simulation_time", "must be a non-negative number of ms, got " + st.repr());
-    s.simulation_time = std::trunc(st.as_double());  // deNEST runs int(simulation_time) ms
-    if (!sim.kernel().grid().is_on_grid(s.simulation_time) || s.simulation_time > 1e12)
+    if (st.as_double() > kLongestSession)
       tree_error(node, "params", "simulation_time",
-                 "runs " + format_number(s.simulation_time) + " ms (whole ms, as deNEST), which is not a multiple of "
-                 "the resolution " + format_number(sim.kernel().grid().resolution()) + " ms");
+                 "is " + format_number(st.as_double()) + " ms, longer than the longest session nestling runs (" +
+                     format_number(kLongestSession) + " ms, about 32 years)");
+    s.simulation_time = std::trunc(st.as_double());  // deNEST runs int(simulation_time) ms
+    if (!sim.kernel().grid().is_on_grid(s.simulation_time))
+      tree_error(node, "params", "simulation_time",
+                 "runs " + format_number(s.simulation_time) +
+                     " ms (whole ms, as deNEST), which is not a multiple of "
+                     "the resolution " +
+                     format_number(sim.kernel().grid().resolution()) +
+                     " ms; NEST 2.20 refuses such "
+                     "a Simulate");
     s.reset_network = bool_value(node, "params", p, "reset_network");
     s.record = bool_value(node, "params", p, "record");
     s.shift_origin = bool_value(node, "params", p, "shift_origin");
@@ -306,7 +332,9 @@ std::vector<Session> build_sessions(const std::vector<const ParamsTree*>& models
         ch.params = pv->as_dict();
       }
       if (!sim.kernel().models().has_synapse_model(ch.synapse_model))
-        tree_error(node, "params", at + "/synapse_model", "unknown synapse model '" + ch.synapse_model + "'");
+        tree_error(node, "params", at + "/synapse_model",
+                   "unknown synapse model '" + ch.synapse_model + "'" +
+                       did_you_mean(ch.synapse_model, sim.kernel().models().synapse_model_names()));
       try {
         sim.kernel().check_synapse_status(ch.synapse_model, ch.params);
       } catch (const UserError& e) {

@@ -26,8 +26,9 @@ struct UnitChange {
   // deNEST's MC_sleep branch: only units at row <= first and column <= second change.
   std::optional<std::pair<long, long>> subnet_max;
   Dict values;              // parameter → value (or .npy file name with from_array)
-  // from_array: per parameter, the values in (row, col, unit) order
+  // from_array: per parameter, the values in (row, col, unit) order, and the files read
   std::vector<std::pair<std::string, std::vector<double>>> arrays;
+  std::vector<std::string> files;
 };
 
 struct SynapseChange {

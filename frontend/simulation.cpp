@@ -1,16 +1,18 @@
 #include "frontend/simulation.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <iomanip>
+#include <optional>
 #include <ostream>
 #include <sstream>
 #include <thread>
 
 #include "engine/kernel.hpp"
+#include "frontend/outputs.hpp"
 #include "frontend/tree_schema.hpp"
 #include "io/output_dir.hpp"
-#include "frontend/outputs.hpp"
 
 namespace nestling::frontend {
 
@@ -18,6 +20,7 @@ namespace {
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
+const char* const kOutputDirPath = "simulation/params/output_dir";
 }  // namespace
 
 Simulation::Simulation(ParamsTree tree, const RunOptions& options) : tree_(std::move(tree)), options_(options) {
@@ -40,13 +43,51 @@ Simulation::Simulation(ParamsTree tree, const RunOptions& options) : tree_(std::
   const std::vector<std::string> order = string_list(sim_node, "params", sp.at("sessions"), "sessions");
 
   init_kernel();
+  // A target that cannot take the outputs is refused before anything is built.
+  if (!options_.validate_only) io::OutputDirectory::check(output_dir_, replace_outputs(), {}, kOutputDirPath);
   network_ = std::make_unique<Network>(*sim_, *tree_.child("network"));
   // Session names are checked before anything is created.
   const auto session_models = find_session_models(*tree_.child("session_models"), order, sim_node);
   network_->create();
+  for (const auto& warning : network_->warnings()) log(warning);
   sessions_ = build_sessions(session_models, order, *network_, *sim_, input_dir_, sim_->time());
   sim_node.set_own_param("sessions", Value(order));
+  warn_about_empty_run(sim_node);
+  if (!options_.validate_only)
+    io::OutputDirectory::check(output_dir_, replace_outputs(), output_plan(), kOutputDirPath);
   build_s_ = seconds_since(t0);
+}
+
+io::OutputPlan Simulation::output_plan() const {
+  io::OutputPlan plan;
+  plan.data_files = RunOutputs::planned_data_files(*network_, *sim_);
+  for (const auto& f : tree_.inputs()) plan.inputs.emplace_back(f);
+  for (const Session& s : sessions_)
+    for (const UnitChange& c : s.unit_changes)
+      for (const auto& f : c.files) plan.inputs.emplace_back(f);
+  return plan;
+}
+
+void Simulation::warn_about_empty_run(const ParamsTree& simulation) const {
+  if (network_->layers().empty())
+    log("warning: network/layers: the tree defines no layers, so there is nothing to simulate");
+  if (sessions_.empty())
+    log(std::string("warning: ") +
+        located(UserError("no sessions: nothing will be simulated (list session models here)"), simulation, "params",
+                "sessions")
+            .what());
+  if (!options_.memory_recordings_lost) return;
+  std::vector<std::string> warned;  // one line per recorder model
+  for (const NetworkRecorder& r : network_->recorders()) {
+    const auto& to = sim_->kernel().recorder(r.gid).params().record_to;
+    if (std::any_of(to.begin(), to.end(), [](const std::string& b) { return b == "file" || b == "hdf5"; })) continue;
+    if (std::find(warned.begin(), warned.end(), r.model) != warned.end()) continue;
+    warned.push_back(r.model);
+    const UserError why("recorder model " + r.model + " writes to no file (record_to: " + Value(to).repr() +
+                        "), so what it records is lost when the run ends; add file or hdf5");
+    const ParamsTree* leaf = network_->model_node(r.model);
+    log(std::string("warning: ") + (leaf ? located(why, *leaf, "nest_params", "record_to").what() : why.what()));
+  }
 }
 
 Simulation::~Simulation() = default;
@@ -105,6 +146,16 @@ void Simulation::init_kernel() {
   sim_->set_kernel_status({{"rng_seed", Value(options_.seed ? *options_.seed : seed.as_int())}});
 }
 
+std::vector<PopulationActivity> Simulation::activity_so_far() const {
+  const Kernel& kernel = sim_->kernel();
+  std::vector<PopulationActivity> out;
+  for (const NetworkLayer& l : network_->layers())
+    for (const LayerPopulation& p : l.grid->populations())
+      if (kernel.group_of(p.first_id).kind() == NodeKind::neuron)
+        out.push_back({l.name, p.model, p.size, kernel.spikes_emitted(p.first_id, p.size)});
+  return out;
+}
+
 void Simulation::log(const std::string& line) const {
   if (options_.log) *options_.log << line << "\n" << std::flush;
 }
@@ -114,7 +165,61 @@ void Simulation::request_stop() {
 }
 
 bool Simulation::run() {
-  io::OutputDirectory out(output_dir_, overwrite_files_ || options_.force, "simulation/params/output_dir");
+  if (options_.validate_only) throw InternalError("Simulation::run: this simulation was built to validate only");
+  io::OutputDirectory out(output_dir_, replace_outputs(), kOutputDirPath, output_plan());
+  try {
+    return run_into(out);
+  } catch (const UserError& e) {
+    throw out.in_place(e);  // name the file where it was going, not the staging directory
+  }
+}
+
+std::function<void(step_t)> Simulation::progress_bar(const Session& s) const {
+  const auto t0 = std::chrono::steady_clock::now();
+  return [this, &s, t0, last = t0](step_t clock) mutable {
+    const double done = sim_->kernel().grid().steps_to_ms(clock) - s.start;
+    const auto now = std::chrono::steady_clock::now();
+    if (std::chrono::duration<double>(now - last).count() < 0.1 && done < s.simulation_time) return;
+    last = now;
+    const double wall = seconds_since(t0);
+    const int width = 30;
+    const int filled =
+        std::min(s.simulation_time > 0 ? static_cast<int>(width * done / s.simulation_time) : width, width);
+    std::ostringstream line;
+    line << "\r" << s.name << " [" << std::string(static_cast<std::size_t>(filled), '#')
+         << std::string(static_cast<std::size_t>(width - filled), '.') << "] " << done << "/" << s.simulation_time
+         << " ms, wall " << std::fixed << std::setprecision(2) << wall << " s";
+    if (done > 0) line << ", real-time factor " << wall * 1000.0 / done;
+    *options_.log << line.str() << std::flush;
+  };
+}
+
+std::optional<IntegrationError> Simulation::run_session_reported(const Session& s) {
+  Kernel& kernel = sim_->kernel();
+  const auto t0 = std::chrono::steady_clock::now();
+  if (options_.progress_bar) kernel.set_progress_callback(progress_bar(s));
+  std::optional<IntegrationError> diverged;
+  std::vector<PopulationActivity> activity = activity_so_far();
+  try {
+    run_session(s, *network_, *sim_);
+  } catch (const IntegrationError& e) {  // what ran before the failing slice is kept
+    diverged = e.located(network_->describe_node(e.node()));
+  }
+  kernel.set_progress_callback(nullptr);
+  const double wall = seconds_since(t0);
+  const double simulated = sim_->time() - s.start;
+  const std::vector<PopulationActivity> after = activity_so_far();
+  for (std::size_t i = 0; i < activity.size(); ++i) activity[i].spikes = after[i].spikes - activity[i].spikes;
+  reports_.push_back({s.name, simulated, wall, std::move(activity)});
+  if (options_.progress_bar) *options_.log << "\n";
+  std::ostringstream msg;
+  msg << "session " << s.name << ": " << simulated << " ms simulated in " << std::round(wall * 1000) / 1000
+      << " s (real-time factor " << (simulated > 0 ? std::round(wall * 1000.0 / simulated * 1000) / 1000 : 0.0) << ")";
+  log(msg.str());
+  return diverged;
+}
+
+bool Simulation::run_into(io::OutputDirectory& out) {
   Kernel& kernel = sim_->kernel();
   sim_->set_kernel_status({{"data_path", out.data_dir().string()}, {"overwrite_files", true}});
   RunOutputs outputs(out.staging());
@@ -130,58 +235,36 @@ bool Simulation::run() {
   }
 
   bool interrupted = false;
+  std::optional<IntegrationError> diverged;
   std::size_t completed = 0;
   for (const Session& s : sessions_) {
-    const auto t0 = std::chrono::steady_clock::now();
-    if (options_.progress_bar) {
-      kernel.set_progress_callback([this, &s, t0](step_t clock) {
-        const double done = sim_->kernel().grid().steps_to_ms(clock) - s.start;
-        static auto last = std::chrono::steady_clock::now();
-        const auto now = std::chrono::steady_clock::now();
-        if (std::chrono::duration<double>(now - last).count() < 0.1 && done < s.simulation_time) return;
-        last = now;
-        const double wall = seconds_since(t0);
-        const int width = 30;
-        const int filled = s.simulation_time > 0 ? static_cast<int>(width * done / s.simulation_time) : width;
-        std::ostringstream line;
-        line << "\r" << s.name << " [" << std::string(static_cast<std::size_t>(std::min(filled, width)), '#')
-             << std::string(static_cast<std::size_t>(width - std::min(filled, width)), '.') << "] " << done << "/"
-             << s.simulation_time << " ms, wall " << std::fixed << std::setprecision(2) << wall << " s";
-        if (done > 0) line << ", real-time factor " << wall * 1000.0 / done;
-        *options_.log << line.str() << std::flush;
-      });
-    }
-    run_session(s, *network_, *sim_);
-    kernel.set_progress_callback(nullptr);
-    const double wall = seconds_since(t0);
-    const double simulated = sim_->time() - s.start;
-    reports_.push_back({s.name, simulated, wall});
-    if (options_.progress_bar) *options_.log << "\n";
-    std::ostringstream msg;
-    msg << "session " << s.name << ": " << simulated << " ms simulated in " << std::round(wall * 1000) / 1000
-        << " s (real-time factor " << (simulated > 0 ? std::round(wall * 1000.0 / simulated * 1000) / 1000 : 0.0) << ")";
-    log(msg.str());
-    if (kernel.stopped()) {
+    diverged = run_session_reported(s);
+    if (kernel.stopped() || diverged) {
       interrupted = true;
       break;
     }
     ++completed;
   }
   if (interrupted && !sessions_.empty() && sessions_.front().start == sim_->time()) {
+    if (diverged) throw *diverged;  // the output directory stays as it was
     log("interrupted before anything was simulated" + unchanged);
     return false;
   }
   if (interrupted) {
     // session_times.yml describes what ran: the completed sessions and the interrupted one's part.
     outputs.write_session_times(sessions_, completed + 1, sim_->time());
-    std::ostringstream msg;
-    msg << "interrupted at " << std::fixed << std::setprecision(1) << sim_->time()
-        << " ms; the outputs of what ran are complete";
-    log(msg.str());
+    if (!diverged) {
+      std::ostringstream msg;
+      msg << "interrupted at " << std::fixed << std::setprecision(1) << sim_->time()
+          << " ms; the outputs of what ran are complete";
+      log(msg.str());
+    }
   }
-  // Recorders close their files before they move into place.
+  // Recorders close their files before they move into place; metadata names only files written.
   kernel.close_recorders();
+  outputs.write_recorder_metadata(*network_, *sim_, true);
   out.commit();
+  if (diverged) throw *diverged;
   return !interrupted;
 }
 

@@ -12,6 +12,7 @@
 #include "frontend/network.hpp"
 #include "frontend/params_tree.hpp"
 #include "frontend/session.hpp"
+#include "io/output_dir.hpp"
 #include "nestling/simulator.hpp"
 
 namespace nestling::frontend {
@@ -24,12 +25,25 @@ struct RunOptions {
   bool force = false;                     // --force: replace a previous run's outputs
   std::ostream* log = nullptr;            // progress and warnings (nullptr: quiet)
   bool progress_bar = false;              // redraw one progress line per session (a terminal)
+  bool memory_recordings_lost = false;    // nobody reads recorders' memory (the CLI): warn about them
+  bool validate_only = false;             // build and check, never run: the output directory is not checked
+};
+
+// Spikes a population of a layer emitted in one session.
+struct PopulationActivity {
+  std::string layer, population;
+  std::size_t nodes = 0;
+  std::uint64_t spikes = 0;
+  double rate_hz(double ms) const {
+    return nodes && ms > 0 ? static_cast<double>(spikes) / static_cast<double>(nodes) / (ms / 1000.0) : 0.0;
+  }
 };
 
 struct SessionReport {
   std::string name;
   double simulated_ms = 0;
   double wall_s = 0;
+  std::vector<PopulationActivity> activity;  // every population of neurons (parrots included)
 };
 
 class Simulation {
@@ -40,7 +54,8 @@ class Simulation {
   ~Simulation();
 
   // Runs all sessions into the output directory. Returns false if interrupted (the outputs of
-  // what ran are complete and in place).
+  // what ran are complete and in place). Throws IntegrationError, naming the node's layer and
+  // population, when a node diverged (the outputs up to the failing slice are in place).
   bool run();
   // Asks a running simulation to stop at the next slice boundary (async-signal-safe).
   void request_stop();
@@ -54,8 +69,19 @@ class Simulation {
 
  private:
   void init_kernel();
+  bool run_into(io::OutputDirectory& out);
+  // Runs one session with its progress report; returns the divergence that stopped it, if any.
+  std::optional<IntegrationError> run_session_reported(const Session& s);
+  std::function<void(step_t)> progress_bar(const Session& s) const;
+  // What the run writes into data/ and the files it reads, for the output directory's checks.
+  io::OutputPlan output_plan() const;
+  bool replace_outputs() const { return overwrite_files_ || options_.force; }
   void write_metadata(const std::string& dir, const std::vector<Session>& sessions) const;
   void log(const std::string& line) const;
+  std::vector<PopulationActivity> activity_so_far() const;
+  // Warnings for a run that will produce nothing useful: no layers, no sessions, recorders
+  // whose records are lost.
+  void warn_about_empty_run(const ParamsTree& simulation) const;
 
   ParamsTree tree_;
   RunOptions options_;

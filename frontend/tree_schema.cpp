@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "engine/suggest.hpp"
+
 namespace nestling::frontend {
 
 namespace {
@@ -18,6 +20,16 @@ std::string where(const ParamsTree& node, const std::string& data_key, const std
   return p;
 }
 
+// The node that writes `key` (its first segment) of `data_key` as `node` sees it: `node` itself,
+// or the ancestor it inherits the key from.
+const ParamsTree& defining_node(const ParamsTree& node, const std::string& data_key, const std::string& key) {
+  if ((data_key != "params" && data_key != "nest_params") || key.empty()) return node;
+  const std::string first = key.substr(0, key.find('/'));
+  for (const ParamsTree* n = &node; n; n = n->parent())
+    if ((data_key == "params" ? n->own_params() : n->own_nest_params()).contains(first)) return *n;
+  return node;
+}
+
 std::string file_of(const ParamsTree& node, const std::string& data_key, const std::string& key) {
   if (!data_key.empty() && !key.empty()) {
     std::string f = node.origin(data_key, key);
@@ -28,8 +40,11 @@ std::string file_of(const ParamsTree& node, const std::string& data_key, const s
 }  // namespace
 
 UserError located(const UserError& e, const ParamsTree& node, const std::string& data_key, const std::string& key) {
-  UserError out(where(node, data_key, key) + (e.path().empty() ? "" : "/" + e.path()), e.message());
-  const std::string f = file_of(node, data_key, key);
+  // A key inherited from a template node is reported where it is written.
+  const ParamsTree& at = defining_node(node, data_key, key);
+  const std::string message = &at == &node ? e.message() : e.message() + " (inherited by " + node.path() + ")";
+  UserError out(where(at, data_key, key) + (e.path().empty() ? "" : "/" + e.path()), message);
+  const std::string f = file_of(at, data_key, key);
   return f.empty() ? out : out.with_file(f);
 }
 
@@ -64,7 +79,7 @@ Dict check_keys(const ParamsTree& node, const std::string& data_key, const Dict&
         std::sort(names.begin(), names.end());
         tree_error(node, data_key, key,
                    names.empty() ? "is not allowed: " + data_key + " must be empty here"
-                                 : "is not a recognised key; allowed: " + join(names));
+                                 : "is not a recognised key" + did_you_mean(key, names) + "; allowed: " + join(names));
       }
     }
   }
@@ -101,7 +116,9 @@ std::vector<std::string> string_list(const ParamsTree& node, const std::string& 
 void check_children(ParamsTree& node, const std::vector<std::string>& allowed) {
   for (const ParamsTree* child : node.children())
     if (std::find(allowed.begin(), allowed.end(), child->name()) == allowed.end())
-      throw located(UserError("unknown subtree '" + child->name() + "'; allowed here: " + join(allowed)), *child, "");
+      throw located(UserError("unknown subtree '" + child->name() + "'" + did_you_mean(child->name(), allowed) +
+                              "; allowed here: " + join(allowed)),
+                    *child, "");
   for (const auto& name : allowed)
     if (!node.child(name)) node.add_child(name);
 }

@@ -14,7 +14,8 @@
 namespace nestling::frontend {
 
 // A UserError located at `node`'s data key `key` (data_key is "params" or "nest_params"; both may
-// be empty to point at the node itself).
+// be empty to point at the node itself). A key `node` inherits is located at the template node
+// that writes it, and the message says which node inherits it.
 [[noreturn]] void tree_error(const ParamsTree& node, const std::string& data_key, const std::string& key,
                              const std::string& message);
 UserError located(const UserError& e, const ParamsTree& node, const std::string& data_key,

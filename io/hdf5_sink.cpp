@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <limits>
 
 #include "nestling/errors.hpp"
@@ -14,18 +15,70 @@ namespace {
 
 constexpr hsize_t kChunk1d = 16384;
 
+// Why the last HDF5 call failed, from its error stack: the system's reason where a file
+// operation failed (HDF5 writes "errno = 28, error message = 'No space left on device'"),
+// else the innermost description; "" if the stack says nothing.
+std::string hdf5_reason() {
+  struct Found {
+    std::string system, innermost;
+  } found;
+  auto visit = [](unsigned depth, const H5E_error2_t* e, void* data) -> herr_t {
+    auto& f = *static_cast<Found*>(data);
+    const std::string desc = e->desc ? e->desc : "";
+    const std::string key = "error message = '";
+    if (const std::size_t at = desc.find(key); at != std::string::npos && f.system.empty())
+      f.system = desc.substr(at + key.size(), desc.find('\'', at + key.size()) - at - key.size());
+    if (depth == 0 && f.innermost.empty()) f.innermost = desc;
+    return 0;
+  };
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, visit, &found);
+  H5Eclear2(H5E_DEFAULT);
+  return !found.system.empty() ? found.system : found.innermost;
+}
+
+[[noreturn]] void fail(const std::string& where, const char* what) {
+  const std::string why = hdf5_reason();
+  throw UserError(where, std::string("HDF5 error: ") + what + (why.empty() ? "" : ": " + why));
+}
+
 void check(herr_t status, const std::string& where, const char* what) {
-  if (status < 0) throw UserError(where, std::string("HDF5 error: ") + what);
+  if (status < 0) fail(where, what);
 }
 
 hid_t checked(hid_t id, const std::string& where, const char* what) {
-  if (id < 0) throw UserError(where, std::string("HDF5 error: ") + what);
+  if (id < 0) fail(where, what);
   return id;
+}
+
+// Dataset creation properties without modification times, so that the same run writes the same
+// bytes (HDF5 stamps every object with its creation time unless told not to).
+hid_t untimed_dataset_properties(const std::string& where) {
+  hid_t p = checked(H5Pcreate(H5P_DATASET_CREATE), where, "property list");
+  check(H5Pset_obj_track_times(p, 0), where, "object times");
+  return p;
+}
+
+// A group without modification times (see above).
+hid_t create_group(hid_t parent, const std::string& name, const std::string& where) {
+  hid_t p = checked(H5Pcreate(H5P_GROUP_CREATE), where, "property list");
+  check(H5Pset_obj_track_times(p, 0), where, "object times");
+  hid_t g = H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, p, H5P_DEFAULT);
+  H5Pclose(p);
+  return checked(g, where, "group creation");
+}
+
+// Access properties caching the chunks being appended to, and no more: datasets only grow at the
+// end, so older chunks are never needed again (HDF5 would keep up to 1 MiB per dataset, filling
+// as the run goes on).
+hid_t one_chunk_cache(std::size_t bytes, const std::string& where) {
+  hid_t p = checked(H5Pcreate(H5P_DATASET_ACCESS), where, "property list");
+  check(H5Pset_chunk_cache(p, 1009, bytes, 1.0), where, "chunk cache");
+  return p;
 }
 
 // Chunked, shuffled, deflate-compressed dataset creation properties.
 hid_t compressed_chunks(int rank, const hsize_t* chunk, const std::string& where) {
-  hid_t p = checked(H5Pcreate(H5P_DATASET_CREATE), where, "property list");
+  hid_t p = untimed_dataset_properties(where);
   check(H5Pset_chunk(p, rank, chunk), where, "chunking");
   check(H5Pset_shuffle(p), where, "shuffle filter");
   check(H5Pset_deflate(p, 4), where, "deflate filter");
@@ -36,7 +89,9 @@ hid_t create_appendable(hid_t parent, const std::string& name, hid_t type, const
   hsize_t dims[1] = {0}, maxdims[1] = {H5S_UNLIMITED}, chunk[1] = {kChunk1d};
   hid_t space = checked(H5Screate_simple(1, dims, maxdims), where, "dataspace");
   hid_t props = compressed_chunks(1, chunk, where);
-  hid_t d = H5Dcreate2(parent, name.c_str(), type, space, H5P_DEFAULT, props, H5P_DEFAULT);
+  hid_t access = one_chunk_cache(kChunk1d * H5Tget_size(type), where);
+  hid_t d = H5Dcreate2(parent, name.c_str(), type, space, H5P_DEFAULT, props, access);
+  H5Pclose(access);
   H5Pclose(props);
   H5Sclose(space);
   return checked(d, where, "dataset creation");
@@ -72,7 +127,10 @@ void write_small_dataset(hid_t parent, const char* name, hid_t type, const void*
                          const std::string& where) {
   if (H5Lexists(parent, name, H5P_DEFAULT) > 0) H5Ldelete(parent, name, H5P_DEFAULT);
   hid_t space = H5Screate_simple(1, &n, nullptr);
-  hid_t d = checked(H5Dcreate2(parent, name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), where, "dataset");
+  hid_t props = untimed_dataset_properties(where);
+  hid_t d = H5Dcreate2(parent, name, type, space, H5P_DEFAULT, props, H5P_DEFAULT);
+  H5Pclose(props);
+  checked(d, where, "dataset");
   if (n) check(H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), where, "dataset write");
   H5Dclose(d);
   H5Sclose(space);
@@ -92,6 +150,9 @@ Hdf5Sink::Hdf5Sink(const RecorderDescription& d)
       interval_steps_(static_cast<step_t>(
           std::llround(d.interval * static_cast<double>(d.tics_per_ms) / static_cast<double>(d.tics_per_step)))) {
   path_ = d.output_path(name_);
+  // Every file is closed by close(); HDF5's own clean-up at exit would try again to close a file
+  // whose closing failed (a full disk) and crash (HDF5 1.10), so it is switched off.
+  [[maybe_unused]] static const herr_t no_atexit = H5dont_atexit();
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors are reported as UserErrors instead
   file_ = checked(H5Fcreate(path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), path_, "cannot create file");
   const std::uint32_t magic = 0x0A7A;
@@ -109,11 +170,9 @@ Hdf5Sink::Hdf5Sink(const RecorderDescription& d)
   H5Sclose(vspace);
 
   const char* top = d.kind == RecordKind::spikes ? "spikes" : d.kind == RecordKind::samples ? "report" : "weights";
-  hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
-  H5Pset_create_intermediate_group(lcpl, 1);
-  const std::string group_path = std::string("/") + top + "/" + population(d);
-  group_ = checked(H5Gcreate2(file_, group_path.c_str(), lcpl, H5P_DEFAULT, H5P_DEFAULT), path_, "group creation");
-  H5Pclose(lcpl);
+  const hid_t top_group = create_group(file_, top, path_);
+  group_ = create_group(top_group, population(d), path_);
+  H5Gclose(top_group);
   if (d.kind == RecordKind::spikes) {
     write_attribute_string(group_, "sorting", "by_time", path_);
     datasets_["timestamps"] = create_appendable(group_, "timestamps", H5T_NATIVE_DOUBLE, path_);
@@ -182,16 +241,19 @@ void Hdf5Sink::write_samples(const RecordBatch& b) {
     hsize_t dims[2] = {0, cols}, maxdims[2] = {H5S_UNLIMITED, cols};
     hsize_t chunk[2] = {std::max<hsize_t>(1, std::min<hsize_t>(1024, 131072 / std::max<hsize_t>(cols, 1))),
                         std::min<hsize_t>(cols, 131072)};
+    chunk_rows_ = chunk[0];
     hid_t space = H5Screate_simple(2, dims, maxdims);
     hid_t props = compressed_chunks(2, chunk, path_);
     const double nan = std::numeric_limits<double>::quiet_NaN();
     check(H5Pset_fill_value(props, H5T_NATIVE_DOUBLE, &nan), path_, "fill value");  // unrecorded rows read NaN
-    data_ = checked(H5Dcreate2(group_, "data", H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, props, H5P_DEFAULT), path_,
+    hid_t access = one_chunk_cache(chunk[0] * cols * sizeof(double), path_);        // one band of rows
+    data_ = checked(H5Dcreate2(group_, "data", H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, props, access), path_,
                     "dataset creation");
+    H5Pclose(access);
     H5Pclose(props);
     H5Sclose(space);
     write_attribute_strings(data_, "variables", desc_.value_names, path_);
-    hid_t mapping = checked(H5Gcreate2(group_, "mapping", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), path_, "group");
+    hid_t mapping = create_group(group_, "mapping", path_);
     std::vector<std::uint64_t> ids(nodes_.begin(), nodes_.end()), pointers, elements;
     for (std::size_t i = 0; i <= nodes_.size(); ++i) pointers.push_back(i * nv);
     for (std::size_t i = 0; i < nodes_.size(); ++i)
@@ -201,10 +263,13 @@ void Hdf5Sink::write_samples(const RecordBatch& b) {
     write_small_dataset(mapping, "element_ids", H5T_NATIVE_UINT64, elements.data(), elements.size(), path_);
     H5Gclose(mapping);
     row_.assign(cols, std::numeric_limits<double>::quiet_NaN());
+    pending_rows_.reserve(chunk_rows_ * cols);
   }
   for (std::size_t r = 0; r < b.size(); ++r) {
     if (b.stamps[r] != row_stamp_) {
       finish_row();
+      // Rows go to the file a chunk at a time: memory stays at one chunk however long the run.
+      if (pending_rows_.size() >= chunk_rows_ * row_.size()) write_pending_rows();
       // Times the recorder did not record (e.g. a record: false session) become rows of the NaN
       // fill value, so that row i stays at time start + i·step as the mapping says; they are
       // only allocated in the file, never in memory.
@@ -221,7 +286,6 @@ void Hdf5Sink::write_samples(const RecordBatch& b) {
     std::copy(b.values.begin() + static_cast<std::ptrdiff_t>(r * nv),
               b.values.begin() + static_cast<std::ptrdiff_t>((r + 1) * nv), row_.begin() + static_cast<std::ptrdiff_t>(it->second));
   }
-  if (pending_rows_.size() >= (1u << 20)) flush_samples();
 }
 
 void Hdf5Sink::finish_row() {
@@ -276,7 +340,14 @@ void Hdf5Sink::flush() {
 
 void Hdf5Sink::close() {
   if (file_ < 0) return;
-  flush();
+  // Every id is released even when flushing fails (a full disk): HDF5 would otherwise try again
+  // when the program ends, and crash.
+  std::exception_ptr failed;
+  try {
+    flush();
+  } catch (...) {
+    failed = std::current_exception();
+  }
   for (auto& [n, d] : datasets_) H5Dclose(d);
   datasets_.clear();
   if (data_ >= 0) H5Dclose(data_);
@@ -285,6 +356,7 @@ void Hdf5Sink::close() {
   group_ = -1;
   const herr_t status = H5Fclose(file_);
   file_ = -1;
+  if (failed) std::rethrow_exception(failed);
   check(status, path_, "closing the file");
 }
 

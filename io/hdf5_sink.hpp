@@ -31,6 +31,9 @@ class Hdf5Sink final : public RecordSink {
   void flush() override;
   void close() override;
   std::vector<std::string> files() const override { return {name_}; }
+  // Memory the sink holds besides HDF5's caches (which hold the chunks being appended to): rows
+  // not yet written, at most a chunk of them.
+  std::size_t buffered_bytes() const { return (pending_rows_.capacity() + row_.capacity()) * sizeof(double); }
 
   static std::string file_name(const RecorderDescription& d);
 
@@ -55,7 +58,8 @@ class Hdf5Sink final : public RecordSink {
   step_t row_stamp_ = -1;
   step_t first_stamp_ = -1, last_stamp_ = -1;
   step_t interval_steps_ = 0;
-  std::vector<double> pending_rows_;
+  std::vector<double> pending_rows_;  // complete rows not yet written: at most one chunk of them
+  std::size_t chunk_rows_ = 1;
   std::size_t rows_written_ = 0;
 };
 

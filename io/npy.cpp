@@ -1,6 +1,11 @@
 #include "io/npy.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <bit>
+#include <cerrno>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -195,57 +200,70 @@ double to_double(const unsigned char* p, const DType& t) {
   return 0.0;
 }
 
-std::uint32_t little_endian(const std::string& bytes, std::size_t at, std::size_t width) {
+std::uint32_t little_endian(std::string_view bytes, std::size_t at, std::size_t width) {
   std::uint32_t v = 0;
   for (std::size_t k = 0; k < width; ++k)
     v |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[at + k])) << (8 * k);
   return v;
 }
 
-}  // namespace
+constexpr std::size_t kPreamble = 12;  // magic (6), version (2), header length (2 or 4)
 
-NpyArray parse_npy(const std::string& bytes, const std::string& source) {
+// From the first bytes of a file (at least kPreamble, or all of a shorter file): where the
+// header ends.
+std::size_t header_end(std::string_view start, const std::string& source) {
   static const std::string magic = "\x93NUMPY";
-  if (bytes.size() < 8 || bytes.compare(0, magic.size(), magic) != 0)
+  if (start.size() < 8 || start.compare(0, magic.size(), magic) != 0)
     fail(source, "not a .npy file (the file does not start with the magic string \\x93NUMPY)");
-  const int major = static_cast<unsigned char>(bytes[6]);
-  const int minor = static_cast<unsigned char>(bytes[7]);
+  const int major = static_cast<unsigned char>(start[6]);
+  const int minor = static_cast<unsigned char>(start[7]);
   if (!((major == 1 || major == 2 || major == 3) && minor == 0))
     fail(source, "unsupported .npy format version " + std::to_string(major) + "." + std::to_string(minor) +
                      " (supported: 1.0, 2.0, 3.0)");
   const std::size_t length_width = major == 1 ? 2 : 4;
-  const std::size_t header_start = 8 + length_width;
-  if (bytes.size() < header_start) fail(source, "truncated .npy header");
-  const std::size_t header_length = little_endian(bytes, 8, length_width);
-  if (bytes.size() < header_start + header_length) fail(source, "truncated .npy header");
-  std::string_view header_text(bytes.data() + header_start, header_length);
+  if (start.size() < 8 + length_width) fail(source, "truncated .npy header");
+  const std::size_t length = little_endian(start, 8, length_width);
+  if (length > kMaxNpyHeader)
+    fail(source, "the .npy header is " + std::to_string(length) + " bytes long; nestling reads headers of up to " +
+                     std::to_string(kMaxNpyHeader) + " bytes (numpy writes a few hundred)");
+  return 8 + length_width + length;
+}
 
-  Header header = HeaderParser(header_text, source).parse();
-  if (!header.descr || !header.fortran_order || !header.shape)
-    fail(source, "malformed .npy header: it needs 'descr', 'fortran_order' and 'shape': " + std::string(header_text));
-  const DType dtype = parse_dtype(*header.descr, source);
-
-  NpyArray array;
-  array.shape = *header.shape;
-  array.dtype = *header.descr;
+// The checked header, from the file's first header_end() bytes and its size.
+NpyHeader parse_header(std::string_view head, std::size_t file_size, const std::string& source) {
+  const std::size_t end = header_end(head, source);
+  if (head.size() < end) fail(source, "truncated .npy header");
+  const std::size_t start = head[6] == 1 ? 10 : 12;
+  const std::string_view text = head.substr(start, end - start);
+  Header parsed = HeaderParser(text, source).parse();
+  if (!parsed.descr || !parsed.fortran_order || !parsed.shape)
+    fail(source, "malformed .npy header: it needs 'descr', 'fortran_order' and 'shape': " + std::string(text));
+  const DType dtype = parse_dtype(*parsed.descr, source);
+  NpyHeader h{*parsed.shape, *parsed.descr, *parsed.fortran_order, end, dtype.size};
   std::size_t count = 1;
-  for (std::size_t dim : array.shape) {
+  for (std::size_t dim : h.shape) {
     if (dim != 0 && count > std::numeric_limits<std::size_t>::max() / dim / dtype.size)
       fail(source, "array shape is too large");
     count *= dim;
   }
-  const std::size_t data_start = header_start + header_length;
   const std::size_t needed = count * dtype.size;
-  if (bytes.size() - data_start < needed) {
+  if (file_size - end < needed) {
     std::ostringstream os;
     os << "truncated .npy data: the header announces " << count << " values of " << dtype.size << " bytes (" << needed
-       << " bytes) but the file holds " << bytes.size() - data_start << " bytes after the header";
+       << " bytes) but the file holds " << file_size - end << " bytes after the header";
     fail(source, os.str());
   }
+  return h;
+}
 
-  const auto* data = reinterpret_cast<const unsigned char*>(bytes.data() + data_start);
+NpyArray decode(const NpyHeader& h, const unsigned char* data, const std::string& source) {
+  const DType dtype = parse_dtype(h.dtype, source);
+  NpyArray array;
+  array.shape = h.shape;
+  array.dtype = h.dtype;
+  const std::size_t count = h.count();
   array.data.resize(count);
-  if (!*header.fortran_order || array.shape.size() < 2) {
+  if (!h.fortran_order || array.shape.size() < 2) {
     for (std::size_t i = 0; i < count; ++i) array.data[i] = to_double(data + i * dtype.size, dtype);
     return array;
   }
@@ -266,16 +284,76 @@ NpyArray parse_npy(const std::string& bytes, const std::string& source) {
   return array;
 }
 
-NpyArray read_npy(const std::string& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    std::error_code ec;
-    bool exists = std::filesystem::exists(file, ec);
-    fail(file, exists ? "cannot read the .npy file" : "no such .npy file");
+// A regular file opened for reading; anything else (a FIFO, a device, a directory) is refused
+// before a byte is read, since reading it could block or never end.
+class NpyFile {
+ public:
+  explicit NpyFile(const std::string& file) : file_(file) {
+    fd_ = ::open(file.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd_ < 0)
+      fail(file,
+           errno == ENOENT ? "no such .npy file" : std::string("cannot read the .npy file: ") + std::strerror(errno));
+    struct stat st {};
+    if (::fstat(fd_, &st) != 0) fail(file, std::string("cannot read the .npy file: ") + std::strerror(errno));
+    if (S_ISDIR(st.st_mode)) fail(file, "is a directory, not a .npy file");
+    if (S_ISFIFO(st.st_mode)) fail(file, "is a FIFO (named pipe), not a .npy file");
+    if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) fail(file, "is a device, not a .npy file");
+    if (!S_ISREG(st.st_mode)) fail(file, "is not a regular file");
+    size_ = static_cast<std::size_t>(st.st_size);
   }
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) fail(file, "cannot read the .npy file");
-  return parse_npy(bytes, file);
+  ~NpyFile() { ::close(fd_); }
+  NpyFile(const NpyFile&) = delete;
+  NpyFile& operator=(const NpyFile&) = delete;
+
+  std::size_t size() const { return size_; }
+  // Up to `n` bytes from `offset` (fewer at the end of the file).
+  std::string read(std::size_t offset, std::size_t n) const {
+    std::string out(n, '\0');
+    std::size_t done = 0;
+    while (done < n) {
+      const ssize_t got = ::pread(fd_, out.data() + done, n - done, static_cast<off_t>(offset + done));
+      if (got < 0 && errno == EINTR) continue;
+      if (got < 0) fail(file_, std::string("cannot read the .npy file: ") + std::strerror(errno));
+      if (got == 0) break;
+      done += static_cast<std::size_t>(got);
+    }
+    out.resize(done);
+    return out;
+  }
+  NpyHeader header() const {
+    const std::string start = read(0, kPreamble);
+    return parse_header(read(0, header_end(start, file_)), size_, file_);
+  }
+
+ private:
+  std::string file_;
+  int fd_ = -1;
+  std::size_t size_ = 0;
+};
+
+}  // namespace
+
+std::size_t NpyHeader::count() const {
+  std::size_t n = 1;
+  for (std::size_t dim : shape) n *= dim;
+  return n;
+}
+
+NpyArray parse_npy(const std::string& bytes, const std::string& source) {
+  const NpyHeader h = parse_header(bytes, bytes.size(), source);
+  return decode(h, reinterpret_cast<const unsigned char*>(bytes.data() + h.data_offset), source);
+}
+
+NpyHeader read_npy_header(const std::string& file) {
+  return NpyFile(file).header();
+}
+
+NpyArray read_npy(const std::string& file) {
+  const NpyFile f(file);
+  const NpyHeader h = f.header();
+  const std::string data = f.read(h.data_offset, h.count() * h.item_size);
+  if (data.size() < h.count() * h.item_size) fail(file, "the .npy file got shorter while it was read");
+  return decode(h, reinterpret_cast<const unsigned char*>(data.data()), file);
 }
 
 }  // namespace nestling::io

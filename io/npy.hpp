@@ -22,9 +22,26 @@ struct NpyArray {
   std::size_t size() const { return data.size(); }
 };
 
-// Reads `file`. Throws UserError naming the file for a missing or unreadable file, a bad
-// magic string, an unsupported version, a malformed header, an unsupported dtype, or data
-// shorter than the header announces.
+// What a .npy header says, checked: a supported version and dtype, and data as long as announced.
+struct NpyHeader {
+  std::vector<std::size_t> shape;
+  std::string dtype;
+  bool fortran_order = false;
+  std::size_t data_offset = 0;  // bytes before the data
+  std::size_t item_size = 0;    // bytes per value
+  std::size_t count() const;    // values
+};
+
+// The longest header read; numpy writes a few hundred bytes (and reads at most 10000).
+constexpr std::size_t kMaxNpyHeader = 65536;
+
+// Reads only the header of `file`. Throws UserError naming the file for a missing or unreadable
+// file, one that is not a regular file (a FIFO, device or directory is never opened for
+// reading), a bad magic string, an unsupported version, a header longer than kMaxNpyHeader or
+// malformed, an unsupported dtype, or a file shorter than the data the header announces.
+NpyHeader read_npy_header(const std::string& file);
+
+// Reads `file`: the header as read_npy_header checks it, then the data.
 NpyArray read_npy(const std::string& file);
 
 // Parses the bytes of a .npy file; `source` names it in error messages.

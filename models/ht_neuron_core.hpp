@@ -15,7 +15,10 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <span>
+#include <string>
 #include <type_traits>
+#include <vector>
 
 #include "engine/ode/gsl_style_rkf45.hpp"
 #include "engine/ode/packed_exp.hpp"
@@ -389,6 +392,34 @@ inline bool settle(HtCell<Variant>& s, const HtConstants<Variant>& k) {
   s.ref_steps = k.refractory_steps + 1;  // the decrement at the end of this step makes it R
   s.derivative_known = false;
   return true;
+}
+
+// Names of the state vector's entries, for reports of a diverging integration.
+template <class Variant>
+std::span<const char* const> state_names() {
+  using L = Layout<Variant>;
+  static const std::vector<std::string> owned = [] {
+    std::vector<std::string> n(static_cast<std::size_t>(L::size));
+    n[L::V_M] = "V_m";
+    n[L::THETA] = "theta";
+    for (int c = 0; c < L::channels; ++c) {
+      n[static_cast<std::size_t>(L::dg(c))] = std::string("dg_") + Variant::receptors[static_cast<std::size_t>(c)];
+      n[static_cast<std::size_t>(L::g(c))] = std::string("g_") + Variant::receptors[static_cast<std::size_t>(c)];
+    }
+    n[L::M_FAST_NMDA] = "m_fast_NMDA";
+    n[L::M_SLOW_NMDA] = "m_slow_NMDA";
+    n[L::M_IH] = "m_Ih";
+    n[L::D_IKNA] = "D_IKNa";
+    n[L::M_IT] = "m_IT";
+    n[L::H_IT] = "h_IT";
+    return n;
+  }();
+  static const std::vector<const char*> names = [] {
+    std::vector<const char*> p;
+    for (const auto& x : owned) p.push_back(x.c_str());
+    return p;
+  }();
+  return names;
 }
 
 // Integrates one time step of length h and ends the refractory count (nest-2.20 §1.9 steps

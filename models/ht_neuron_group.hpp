@@ -68,6 +68,7 @@ class HtNeuronGroup final : public NodeGroup {
   int spike_buffer(long receptor) const override;
   int current_buffer(long receptor) const override;
   long receptor_of_buffer(int buffer) const override { return buffer < Index::current_buffer ? buffer + 1 : 0; }
+  bool conductance_buffer(int buffer) const override { return buffer < Index::channels; }
   // Minis draw from the neuron's own stream; only neurons with MINI input get one.
   std::uint8_t stream_mask() const override {
     return Variant::minis ? static_cast<std::uint8_t>(1u << Index::mini_buffer) : 0;
@@ -387,7 +388,9 @@ void HtNeuronGroup<Variant>::update(UpdateContext& ctx, std::size_t begin, std::
         gap = {gap_in[lag], gap_in[ctx.min_delay + lag]};
         gap_in[lag] = gap_in[ctx.min_delay + lag] = 0.0;
       }
-      if (integrate_step(i, gap, integrator)) {
+      const bool spiked = integrate_step(i, gap, integrator);
+      if (integrator.failed()) integration_failed(ctx, i, lag, integrator.failure(), ht::state_names<Variant>());
+      if (spiked) {
         last_spike_[i] = ctx.origin + lag + 1;
         ctx.emit(first_gid() + i, lag, EventKind::spike, 1.0);
       }

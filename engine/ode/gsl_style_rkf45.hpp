@@ -12,7 +12,13 @@
 //     off by ulps until t + h cannot pass the target); the cut step then seeds the next
 //     proposal, so the carried step size shrinks to it unless the error allows growth;
 //   * a step whose error is too large is undone and retried with the smaller proposal, unless
-//     the proposal did not shrink or would no longer advance time, in which case it stands.
+//     the proposal did not shrink, in which case it stands.
+// Unlike GSL, a step whose result is not finite (an overflow) is retried with a fifth of the
+// step, as a step with too large an error is. Where GSL would grind on, the integration fails
+// (an ode::IntegrationFailure): a step whose error is too large, or whose result is not finite,
+// but whose smaller proposal would no longer advance time (GSL keeps it), or more accepted
+// sub-steps in one interval than `max_substeps`. A caller continues an interval by passing back
+// the t it got; any other t (or t_end) starts a new interval and a new sub-step count.
 #pragma once
 
 #include <array>
@@ -24,6 +30,8 @@
 #include <cstddef>
 #include <functional>
 #include <stdexcept>
+
+#include "engine/ode/integration_failure.hpp"
 
 namespace nestling::ode {
 
@@ -141,19 +149,32 @@ struct StandardStepControl {
 template <std::size_t N>
 class GslStyleRkf45 {
  public:
-  explicit GslStyleRkf45(StandardStepControl control = {}) : control_(control) {}
+  // Far beyond what a well-posed system needs (ht_neuron takes at most a few sub-steps per
+  // step), and reached in well under a second when a system does grind.
+  static constexpr std::size_t default_max_substeps = 100000;
+
+  explicit GslStyleRkf45(StandardStepControl control = {}, std::size_t max_substeps = default_max_substeps)
+      : control_(control), max_substeps_(max_substeps) {}
 
   // Advances (t, y) towards t_end by one accepted step, like one call of
   // gsl_odeiv_evolve_apply. `h` is the proposed step on entry and the proposal for the next
   // call on exit. `dydt` must hold the derivative at (t, y) on entry (GSL evaluates it at the
   // start of every call; a caller may pass a value it knows to be identical) and holds the
   // derivative at the new (t, y) on exit. Returns the number of rejected attempts.
-  // `system(y, dydt, t)` is the right-hand side.
+  // Where GSL would grind on (see above) it returns −1 instead, with y, dydt and h unchanged and
+  // t set to t_end, so that the caller's loop over the interval ends: the caller must then look
+  // at failed() and report failure(). `system(y, dydt, t)` is the right-hand side.
   template <class System>
   int apply(System& system, Vector<N>& y, Vector<N>& dydt, double& t, double t_end, double& h) {
     const double t0 = t;
     const double span = t_end - t0;
     if (!(span > 0.0) || !(h > 0.0)) throw std::domain_error("GslStyleRkf45::apply needs t < t_end and h > 0");
+    if (t0 != continue_from_ || t_end != interval_end_) {  // a new interval
+      interval_start_ = t0;
+      interval_end_ = t_end;
+      substeps_ = 0;
+    }
+    if (substeps_ >= max_substeps_) return fail(IntegrationFailure::Reason::too_many_substeps, y, t, h);
     double step = h;
     int rejected = 0;
     while (true) {
@@ -169,9 +190,17 @@ class GslStyleRkf45 {
       const double t_new = final_step ? t_end : t0 + step;
 
       const double tried = step;
+      if (!all_finite(y_new_)) {
+        // GSL's control skips NaN errors and would accept this; a step that overflows was too long.
+        step = tried * 0.2;
+        if (t_new + step == t_new) return fail(IntegrationFailure::Reason::not_finite, y_new_, t, tried);
+        ++rejected;
+        continue;
+      }
       if (control_.adjust(FehlbergStepper<N>::order, y_new_, y_err_, dydt_new_, step) ==
           StandardStepControl::Verdict::decrease) {
-        if (std::fabs(step) < std::fabs(tried) && t_new + step != t_new) {
+        if (t_new + step == t_new) return fail(IntegrationFailure::Reason::step_underflow, y, t, tried);
+        if (std::fabs(step) < std::fabs(tried)) {
           ++rejected;
           continue;  // undo: y is untouched, retry from t0 with the smaller step
         }
@@ -181,13 +210,59 @@ class GslStyleRkf45 {
       dydt = dydt_new_;
       t = t_new;
       h = step;
+      ++substeps_;
+      continue_from_ = t;
       return rejected;
     }
   }
 
+  // Whether an apply() failed since construction or clear_failure(), and why (the first failure).
+  bool failed() const { return failed_; }
+  const IntegrationFailure& failure() const { return failure_; }
+  void clear_failure() { failed_ = false; }
+
  private:
+  // Independent comparisons (no chain of additions), so the check vectorises and costs little.
+  static bool all_finite(const Vector<N>& v) {
+    bool finite = true;
+    for (double x : v) finite &= std::fabs(x) <= DBL_MAX;  // false for NaN and ±inf
+    return finite;
+  }
+
+  // Records the failure, blaming the first non-finite component of `y`, else the one with the
+  // largest error ratio of the last attempt (the one that keeps the step small); ends the
+  // caller's interval (t = t_end).
+  int fail(IntegrationFailure::Reason reason, const Vector<N>& y, double& t, double step) {
+    std::size_t blamed = 0;
+    double worst = -1.0;
+    for (std::size_t i = 0; i < N; ++i) {
+      if (!std::isfinite(y[i])) {
+        blamed = i;
+        break;
+      }
+      const double tolerated =
+          control_.eps_rel * (control_.a_y * std::fabs(y_new_[i]) + control_.a_dydt * std::fabs(step * dydt_new_[i])) +
+          control_.eps_abs;
+      const double ratio = std::fabs(y_err_[i]) / tolerated;
+      if (ratio > worst) {
+        worst = ratio;
+        blamed = i;
+      }
+    }
+    if (!failed_) failure_ = {reason, t, interval_end_ - interval_start_, step, substeps_, blamed, y[blamed]};
+    failed_ = true;
+    t = interval_end_;
+    continue_from_ = NAN;
+    return -1;
+  }
+
   FehlbergStepper<N> stepper_;
   StandardStepControl control_;
+  std::size_t max_substeps_;
+  std::size_t substeps_ = 0;  // accepted in the present interval
+  double interval_start_ = 0.0, interval_end_ = NAN, continue_from_ = NAN;
+  bool failed_ = false;
+  IntegrationFailure failure_;
   Vector<N> y_new_{};
   Vector<N> dydt_new_{};
   Vector<N> y_err_{};

@@ -31,4 +31,18 @@ struct ConnectSpec {
 
 ConnectSpec parse_connect_spec(const Dict& d);
 
+// A layer's shape, as far as an estimate needs it.
+struct LayerShape {
+  std::size_t rows = 1, columns = 1;
+  Vec2 extent{1.0, 1.0};
+};
+
+// How many connections one ConnectLayers call makes, estimated from the layers' shapes alone
+// (nothing has to exist yet) for the memory pre-flight: `pre_units` and `post_units` are the
+// selected nodes per grid position. Errs on the high side (edges are not cut off the mask).
+double expected_connections(const ConnectSpec& spec, const LayerShape& pre, double pre_units, const LayerShape& post,
+                            double post_units);
+// The longest delay of the call, in ms, estimated the same way (`fallback`: the synapse's).
+double longest_delay(const ConnectSpec& spec, const LayerShape& post, double fallback);
+
 }  // namespace nestling::spatial

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "engine/suggest.hpp"
+
 namespace nestling::spatial {
 
 std::string join_path(const std::string& parent, const std::string& key) {
@@ -64,7 +66,9 @@ void reject_unknown(const Dict& d, std::initializer_list<const char*> valid, con
     if (known) continue;
     std::string list;
     for (const char* v : valid) list += (list.empty() ? "" : ", ") + std::string(v);
-    throw UserError(join_path(path, key), "unknown " + what + " parameter; valid: " + list);
+    throw UserError(join_path(path, key), "unknown " + what + " parameter" +
+                                              did_you_mean(key, std::vector<std::string>(valid.begin(), valid.end())) +
+                                              "; valid: " + list);
   }
 }
 

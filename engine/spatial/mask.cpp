@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "engine/spatial/dict_reader.hpp"
+#include "engine/suggest.hpp"
 #include "nestling/errors.hpp"
 #include "nestling/spatial.hpp"
 
@@ -119,7 +120,10 @@ MaskSpec parse_mask(const Value& v, const std::string& path) {
       throw UserError(sub, "3-D masks are not supported (grid layers are 2-D)");
     static const char* const types[] = {"rectangular", "circular", "doughnut", "elliptical", "grid"};
     if (std::find(std::begin(types), std::end(types), key) == std::end(types))
-      throw UserError(sub, "unknown mask type; valid: circular, doughnut, elliptical, grid, rectangular (and anchor)");
+      throw UserError(sub,
+                      "unknown mask type" +
+                          did_you_mean(key, {"rectangular", "circular", "doughnut", "elliptical", "grid", "anchor"}) +
+                          "; valid: circular, doughnut, elliptical, grid, rectangular (and anchor)");
     if (have_type) throw UserError(sub, "a mask has exactly one type; this one already has another");
     have_type = true;
     const Dict& params = read_dict(value, sub);

@@ -1,6 +1,7 @@
 #include "engine/spatial/parameter.hpp"
 
 #include "engine/spatial/dict_reader.hpp"
+#include "engine/suggest.hpp"
 #include "nestling/errors.hpp"
 
 namespace nestling::spatial {
@@ -107,7 +108,11 @@ SpatialParameter parse_parameter(const Value& v, const std::string& path) {
       p.type = t.type;
       known = true;
     }
-  if (!known) throw UserError(sub, "unknown parameter type; valid: " + type_list());
+  if (!known) {
+    std::vector<std::string> names;
+    for (const auto& t : kTypes) names.push_back(t.name);
+    throw UserError(sub, "unknown parameter type" + did_you_mean(name, names) + "; valid: " + type_list());
+  }
   const Dict& d = read_dict(body, sub);
   Reader r(d, sub);
 

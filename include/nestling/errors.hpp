@@ -4,8 +4,11 @@
 // item, e.g. "network/layers/l1/nest_params/rows" or "ht_neuron/tau_m", and the CLI turns it
 // into one line and exit status 2.
 // InternalError: a broken invariant inside nestling, i.e. a bug.
+// IntegrationError: a node's dynamics could not be integrated any further; the CLI reports it
+// in one line and exits with status 3.
 #pragma once
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 
@@ -35,6 +38,34 @@ class UserError : public std::runtime_error {
 class InternalError : public std::logic_error {
  public:
   explicit InternalError(const std::string& message) : std::logic_error("internal error: " + message) {}
+};
+
+// A node's dynamics could not be integrated any further: its step size collapsed or its state
+// stopped being finite (see engine/ode). The simulation stops at the start of the slice in which
+// it happened, so what was recorded before is complete; the network cannot simulate on.
+class IntegrationError : public std::runtime_error {
+ public:
+  IntegrationError(std::uint64_t node, std::string model, double time_ms, std::string variable, double value,
+                   std::string reason);
+
+  std::uint64_t node() const { return node_; }
+  const std::string& model() const { return model_; }
+  double time_ms() const { return time_ms_; }
+  const std::string& variable() const { return variable_; }  // the state variable that diverged
+  double value() const { return value_; }
+  const std::string& reason() const { return reason_; }
+  // A copy whose message also says where the node is, e.g. "layer l1, population l1_exc".
+  IntegrationError located(const std::string& where) const;
+
+ private:
+  std::string describe() const;
+  std::string where_;
+  std::uint64_t node_;
+  std::string model_;
+  double time_ms_;
+  std::string variable_;
+  double value_;
+  std::string reason_;
 };
 
 // A run was asked to stop (SIGINT/SIGTERM); raised at a slice boundary after recorders flushed.

@@ -162,20 +162,25 @@ TEST_CASE("split simulations equal one simulation", "[kernel]") {
     return sim.spikes(det[0]);
   };
   auto whole = run({6.0});
-  auto split = run({0.35, 1.75, 2.3, 1.6});
+  auto split = run({0.3, 1.8, 2.3, 1.6});
   CHECK(whole.times == split.times);
   CHECK(whole.senders == split.senders);
   CHECK(whole.times.size() == 18);
 }
 
-TEST_CASE("simulate rounds up to whole steps and rejects less than one step", "[kernel]") {
+TEST_CASE("simulate refuses times that are not whole steps, as NEST 2.20.2 does", "[kernel]") {
   Simulator sim;
   sim.create("parrot_neuron");
   sim.simulate(0.0);
   CHECK(sim.time() == 0.0);
   CHECK_THROWS_AS(sim.simulate(0.05), UserError);
-  sim.simulate(0.15);  // 1.5 steps -> 2 steps
+  CHECK_THROWS_WITH(sim.simulate(0.15),
+                    "simulate: 0.15 ms is not a multiple of the resolution 0.1 ms (NEST 2.20 refuses it too)");
+  CHECK(sim.time() == 0.0);
+  sim.simulate(0.2);
   CHECK(sim.time() == Approx(0.2));
+  sim.simulate(0.1000001);  // the same tic as 0.1 ms: on the grid, as for NEST
+  CHECK(sim.time() == Approx(0.3));
 }
 
 TEST_CASE("node ids are consecutive from 1 in creation order", "[kernel]") {

@@ -52,6 +52,14 @@ inline void write_npy(const std::filesystem::path& file, const std::vector<std::
   for (double v : values) f.write(reinterpret_cast<const char*>(&v), 8);
 }
 
+// An empty directory for one test: <tmp>/nestling_<name>.
+inline std::filesystem::path fresh_directory(const std::string& name) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("nestling_" + name);
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
 inline std::string slurp(const std::filesystem::path& file) {
   std::ifstream in(file);
   std::stringstream ss;

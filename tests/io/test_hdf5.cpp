@@ -1,11 +1,15 @@
 // The HDF5 back-end: files read back with the HDF5 C API hold exactly what the memory back-end
 // of the same run holds.
-#include <catch2/catch.hpp>
 #include <hdf5.h>
 
+#include <catch2/catch.hpp>
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
+#include "io/hdf5_sink.hpp"
 #include "nestling/simulator.hpp"
+#include "tests/frontend/cli_support.hpp"
 
 using namespace nestling;
 
@@ -118,4 +122,47 @@ TEST_CASE("HDF5 weight table equals the in-memory weights", "[io][hdf5]") {
   const auto t = read_ids(f, "/weights/weights/targets");
   CHECK(std::vector<NodeId>(t.begin(), t.end()) == r.weights.targets);
   H5Fclose(f);
+}
+
+TEST_CASE("the same run writes byte-identical HDF5 files", "[io][hdf5]") {
+  const Run first = run_network("identical_1");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // object times would differ now
+  const Run second = run_network("identical_2");
+  for (const char* file : {"spikes.h5", "currents.h5", "weights.h5"}) {
+    INFO(file);
+    const std::string a = nestling::testing::slurp(first.dir / file), b = nestling::testing::slurp(second.dir / file);
+    CHECK(a.size() > 1000);
+    CHECK(a == b);
+  }
+}
+
+TEST_CASE("an HDF5 report holds at most one chunk of rows in memory however long the run", "[io][hdf5]") {
+  const auto dir = std::filesystem::temp_directory_path() / "nestling_hdf5_bounded";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  RecorderDescription d{};
+  d.kind = RecordKind::samples;
+  d.model = std::string("multimeter");
+  d.label = std::string("voltages");
+  d.value_names = {"V_m"};
+  d.data_path = dir.string();
+  d.interval = 1.0;
+  d.tics_per_step = 100;
+  io::Hdf5Sink sink(d);
+  RecordBatch batch;
+  batch.n_values = 1;
+  std::size_t largest = 0;
+  for (step_t t = 10; t <= 150000; t += 10) {  // 15 s of samples of 100 nodes every ms
+    batch.clear();
+    for (NodeId n = 1; n <= 100; ++n) {
+      batch.stamps.push_back(t);
+      batch.senders.push_back(n);
+      batch.values.push_back(static_cast<double>(n));
+    }
+    sink.write(batch);
+    largest = std::max(largest, sink.buffered_bytes());
+  }
+  CHECK(largest <=
+        1024 * 100 * sizeof(double) + 100 * sizeof(double));  // a chunk of 1024 rows, and the row being filled
+  sink.close();
 }

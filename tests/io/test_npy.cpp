@@ -1,4 +1,7 @@
 // The .npy reader: the real deNEST example array and files written byte by byte here.
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <bit>
 #include <catch2/catch.hpp>
@@ -182,4 +185,69 @@ TEST_CASE("npy: files on disk", "[npy]") {
   CHECK_THROWS_WITH(read_npy(file),
                     file + ": not a .npy file (the file does not start with the magic string \\x93NUMPY)");
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("npy: FIFOs, devices and directories are refused without reading them", "[npy]") {
+  const auto dir = std::filesystem::temp_directory_path() / ("nestling_npy_special_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir / "sub");
+  const std::string fifo = (dir / "pipe.npy").string();
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  CHECK_THROWS_WITH(read_npy(fifo), fifo + ": is a FIFO (named pipe), not a .npy file");  // no writer: would block
+  CHECK_THROWS_WITH(read_npy("/dev/zero"), "/dev/zero: is a device, not a .npy file");    // would never end
+  CHECK_THROWS_WITH(read_npy((dir / "sub").string()), (dir / "sub").string() + ": is a directory, not a .npy file");
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("npy: the header is checked against the file size before any data is read", "[npy]") {
+  const auto dir = std::filesystem::temp_directory_path() / ("nestling_npy_header_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  // A header announcing 2^40 doubles in a file of a few bytes: refused at once, nothing allocated.
+  const std::string huge = (dir / "huge.npy").string();
+  std::ofstream(huge, std::ios::binary) << npy_file(header("<f8", "(1048576, 1048576)"), raw(std::vector<double>{1}));
+  CHECK_THROWS_WITH(nestling::io::read_npy_header(huge),
+                    huge +
+                        ": truncated .npy data: the header announces 1099511627776 values of 8 bytes "
+                        "(8796093022208 bytes) but the file holds 8 bytes after the header");
+  // A 4 GiB (sparse) file: the header says its shape without a byte of data being read.
+  const std::string big = (dir / "big.npy").string();
+  std::ofstream(big, std::ios::binary) << npy_file(header("<f8", "(65536, 8192)"), "");
+  std::filesystem::resize_file(big, std::filesystem::file_size(big) + (std::uintmax_t{1} << 32));
+  const nestling::io::NpyHeader h = nestling::io::read_npy_header(big);
+  CHECK(h.shape == std::vector<std::size_t>{65536, 8192});
+  CHECK(h.count() == 536870912);
+  CHECK(h.item_size == 8);
+  // A header length beyond any real header is refused before it is read.
+  std::string long_header = npy_file(header("<f8", "(1,)"), raw(std::vector<double>{1}), 2);
+  long_header[8] = '\xff';
+  long_header[9] = '\xff';
+  long_header[10] = '\xff';
+  long_header[11] = '\x7f';
+  CHECK(error_of(long_header) ==
+        "test.npy: the .npy header is 2147483647 bytes long; nestling reads headers of up to 65536 bytes (numpy "
+        "writes a few hundred)");
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("npy: version 3.0 headers as numpy writes them", "[npy]") {
+  // numpy.lib.format.write_array(f, numpy.zeros((2, 2)), version=(3, 0)), header as written.
+  std::string v3 = "\x93NUMPY\x03";
+  v3 += '\0';
+  v3 += std::string("t\0\0\0", 4);
+  v3 += "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }";
+  while (v3.size() < 128 - 1) v3 += ' ';
+  v3 += '\n';
+  const NpyArray a = parse_npy(v3 + raw(std::vector<double>{1, 2, 3, 4}), "t");
+  CHECK(a.shape == std::vector<std::size_t>{2, 2});
+  CHECK(a.data == std::vector<double>{1, 2, 3, 4});
+  // Version 3.0 exists for UTF-8 field names of structured dtypes, which nestling does not read.
+  std::string named = "\x93NUMPY\x03";
+  named += '\0';
+  const std::string text = "{'descr': [('\xc3\xa9', '<f8')], 'fortran_order': False, 'shape': (2,), }";
+  std::string padded = text;
+  while ((12 + padded.size() + 1) % 64 != 0) padded += ' ';
+  padded += '\n';
+  for (int k = 0; k < 4; ++k) named += static_cast<char>((padded.size() >> (8 * k)) & 0xFF);
+  CHECK_THAT(error_of(named + padded + raw(std::vector<double>{1, 2})),
+             Catch::Contains("structured dtypes (a list as 'descr') are not supported"));
 }

@@ -283,6 +283,7 @@ TEST_CASE("write_yaml_file writes whole files", "[yaml_writer]") {
   CHECK(slurp(file) == "b: 2\n");
   CHECK(!fs::exists(file + ".tmp"));
   const std::string bad = (dir / "missing" / "out.yml").string();
-  CHECK_THROWS_WITH(nestling::io::write_yaml_file(bad, YamlNode()), bad + ": cannot open for writing");
+  CHECK_THROWS_WITH(nestling::io::write_yaml_file(bad, YamlNode()),
+                    bad + ": cannot open for writing: No such file or directory");
   fs::remove_all(dir);
 }

@@ -2,10 +2,13 @@
 """Writes the corpus of broken parameter trees: one directory per case with the tree
 (tree.yml, or tree_paths.yml and its files) and `expected`: text the one-line error must
 contain (the tree path of the problem, and often the file). tests/frontend/test_bad_trees.cpp
-runs every directory; a new case needs no new code. Run from this directory to regenerate."""
+runs every directory; a new case needs no new code. A case may also hold `args` (its own
+command line) and `fifo` (paths the test makes into FIFOs). Run from this directory to
+regenerate."""
 import copy
 import os
 import shutil
+import struct
 
 import numpy as np
 import yaml
@@ -89,8 +92,8 @@ CASES = {
     "kernel_reserved_seed": (setting(["kernel", "nest_params", "rng_seed"], 5), "kernel/nest_params/rng_seed"),
     "kernel_seed_negative": (setting(["kernel", "params", "nest_seed"], -3), "kernel/params/nest_seed"),
     "kernel_extension_module": (setting(["kernel", "params", "extension_modules"], ["mymodule"]), "kernel/params/extension_modules"),
-    "neuron_placeholder_left": (setting(["network", "neuron_models"], {"tmpl": {"params": {"nest_model": "ht_neuron"}, "nest_params": {"g_KL": "mandatory"}, "exc": {"nest_params": {"tau_m": 10.0}}}, "input": {"params": {"nest_model": "spike_generator"}}}), "network/neuron_models/tmpl/exc/nest_params/g_KL"),
-    "layer_placeholder_left": (setting(["network", "layers", "grid", "nest_params", "rows"], "mandatory"), "network/layers/grid/l1/nest_params/rows"),
+    "neuron_placeholder_left": (setting(["network", "neuron_models"], {"tmpl": {"params": {"nest_model": "ht_neuron"}, "nest_params": {"g_KL": "mandatory"}, "exc": {"nest_params": {"tau_m": 10.0}}}, "input": {"params": {"nest_model": "spike_generator"}}}), "network/neuron_models/tmpl/nest_params/g_KL"),
+    "layer_placeholder_left": (setting(["network", "layers", "grid", "nest_params", "rows"], "mandatory"), "network/layers/grid/nest_params/rows"),
     "root_unknown_subtree": (setting(["networks"], {}), "networks"),
     "network_unknown_subtree": (setting(["network", "populations"], {"params": {}}), "network/populations"),
     "params_null": (setting(["network", "layers", "grid", "params"], None), "network/layers/grid/params"),
@@ -105,8 +108,8 @@ CASES = {
     "synapse_receptor_without_target": (deleting(["network", "synapse_models", "ampa", "params", "target_neuron"]), "network/synapse_models/ampa/params/target_neuron"),
     "synapse_weight_reserved": (setting(["network", "synapse_models", "ampa", "nest_params"], {"weight": 2.0}), "network/synapse_models/ampa/nest_params/weight"),
     "layer_rows_missing": (deleting(["network", "layers", "grid", "nest_params", "rows"]), "network/layers/grid/l1/nest_params/rows"),
-    "layer_rows_fraction": (setting(["network", "layers", "grid", "nest_params", "rows"], 4.5), "network/layers/grid/l1/nest_params/rows"),
-    "layer_rows_zero": (setting(["network", "layers", "grid", "nest_params", "rows"], 0), "network/layers/grid/l1/nest_params/rows"),
+    "layer_rows_fraction": (setting(["network", "layers", "grid", "nest_params", "rows"], 4.5), "network/layers/grid/nest_params/rows: must be a positive integer, got 4.5 (inherited by network/layers/grid/l1)"),
+    "layer_rows_zero": (setting(["network", "layers", "grid", "nest_params", "rows"], 0), "network/layers/grid/nest_params/rows"),
     "layer_extent_negative": (setting(["network", "layers", "grid", "nest_params", "extent"], [-4.0, 4.0]), "nest_params/extent"),
     "layer_populations_missing": (deleting(["network", "layers", "grid", "l1", "params", "populations"]), "network/layers/grid/l1/params/populations"),
     "layer_units_float": (setting(["network", "layers", "grid", "l1", "params", "populations"], {"exc": 1.0}), "network/layers/grid/l1/params/populations"),
@@ -162,6 +165,26 @@ CASES = {
     "input_layer_of_parrots": (setting(["network", "layers", "grid", "inp", "params", "populations"], {"parrot_neuron": 1}), "its parrots are added"),
     "kernel_rng_seeds": (setting(["kernel", "nest_params", "rng_seeds"], [1, 2]), "kernel/nest_params/rng_seeds"),
     "synapse_change_unknown_model": (setting(["session_models", "run", "params", "synapse_changes"], [{"synapse_model": "ampaa", "params": {"weight": 2.0}}]), "session_models/run/params/synapse_changes/0/synapse_model"),
+    # from_array inputs that are no arrays: refused with their tree path, never read
+    "from_array_device": (unit_change(layers=["l1"], population_name="exc", from_array=True, nest_params={"V_m": "/dev/zero"}), "session_models/run/params/unit_changes/0/nest_params/V_m: /dev/zero: is a device"),
+    "from_array_directory": (unit_change(layers=["l1"], population_name="exc", from_array=True, nest_params={"V_m": "."}), "is a directory, not a .npy file"),
+    "from_array_fifo": (unit_change(layers=["l1"], population_name="exc", from_array=True, nest_params={"V_m": "pipe.npy"}), "pipe.npy: is a FIFO (named pipe), not a .npy file"),
+    "from_array_huge_header": (unit_change(layers=["l1"], population_name="exc", from_array=True, nest_params={"V_m": "huge_header.npy"}), "the .npy header is 2147483647 bytes long"),
+    "from_array_truncated": (unit_change(layers=["l1"], population_name="exc", from_array=True, nest_params={"V_m": "truncated_4x4x1.npy"}), "truncated .npy data"),
+    "from_array_version_3_structured": (unit_change(layers=["l1"], population_name="exc", from_array=True, nest_params={"V_m": "structured_v3.npy"}), "structured dtypes (a list as 'descr') are not supported"),
+    # networks that cannot fit: refused before anything is created
+    "layer_8000x8000x20": (lambda t: t["network"]["layers"]["grid"]["l1"].update(params={"populations": {"exc": 20}}, nest_params={"rows": 8000, "columns": 8000}), "network/layers/grid/l1: the network needs at least"),
+    "layer_8000x8000x10_parrots": (lambda t: (t["network"]["layers"]["grid"]["l1"].update(params={"populations": {"parrot_neuron": 10}}, nest_params={"rows": 8000, "columns": 8000}), at(t, PROJ[:-1]).clear()), "network/layers/grid/l1: the network needs at least"),
+    "projection_too_many_connections": (lambda t: (t["network"]["layers"]["grid"]["l1"].update(nest_params={"rows": 1000, "columns": 1000}), t["network"]["projection_models"].update(everywhere={"nest_params": {"connection_type": "divergent", "synapse_model": "ampa"}}), at(t, PROJ[:-1]).append({"source_layers": ["l1"], "source_population": "exc", "target_layers": ["l1"], "target_population": "exc", "projection_model": "everywhere"})), "network/topology/params/projections/1: the network needs at least"),
+    # messages
+    "projection_unknown_synapse_model": (setting(["network", "projection_models", "proj", "nest_params", "synapse_model"], "ampaa"), "network/projection_models/proj/nest_params/synapse_model: 'ampaa': unknown synapse model (did you mean 'ampa'?)"),
+    "session_time_huge": (setting(["session_models", "run", "params", "simulation_time"], 1e300), "session_models/run/params/simulation_time: is 1e+300 ms, longer than the longest session"),
+    "template_typo_parameter": (lambda t: (t["network"]["neuron_models"].pop("exc"), t["network"]["neuron_models"].update(ht={"params": {"nest_model": "ht_neuron"}, "nest_params": {"g_KLL": 1.0}, "exc": None})), "network/neuron_models/ht/nest_params/g_KLL: unknown parameter 'g_KLL' for model exc (did you mean 'g_KL'?)"),
+    "template_typo_model": (lambda t: (t["network"]["neuron_models"].pop("exc"), t["network"]["neuron_models"].update(ht={"params": {"nest_model": "ht_nueron"}, "exc": None})), "network/neuron_models/ht/params/nest_model: unknown model 'ht_nueron' (did you mean 'ht_neuron'?)"),
+    "template_typo_layer": (lambda t: (t["session_models"].update(params={"unit_changes": [{"layers": ["l11"], "population_name": "exc", "nest_params": {"V_m": -60.0}}]})), "session_models/params/unit_changes/0/layers: unknown layer 'l11' (did you mean 'l1'?)"),
+    "template_typo_population": (lambda t: t["session_models"].update(params={"unit_changes": [{"layers": ["l1"], "population_name": "exx", "nest_params": {"V_m": -60.0}}]}), "session_models/params/unit_changes/0/population_name: layer l1 has no population 'exx' (did you mean 'exc'?)"),
+    "name_with_newline": (lambda t: t["network"]["layers"]["grid"].update({"l\n2": {"params": {"populations": {"exc": 1}}}}), "cannot be a name"),
+    "name_huge": (setting(PROJ + ["source_layers"], ["x" * 5000]), "unknown layer 'xxxxxxxxxx"),
 }
 
 # Cases whose tree is not a valid YAML tree at all: written as text.
@@ -172,6 +195,19 @@ RAW = {
     "yaml_python_tag": ("simulation:\n  params:\n    sessions: !!python/tuple [a]\n", "sessions"),
     "yaml_root_scalar": ("just some text\n", "tree.yml"),
     "node_is_a_list": ("network:\n  layers:\n    l1: [1, 2]\n", "network/layers/l1"),
+}
+
+
+# Cases run with their own arguments ({dir}: the case's directory, {out}: a fresh output path),
+# each with the files it needs: name -> (args, expected text, {relative path: tree or text}).
+ARGS = {
+    "set_without_data_key": ("{dir}/tree.yml -o {out} --set network/layers=5", "--set: 'network/layers' must name a node, then params or nest_params"),
+    "set_bad_yaml": ("{dir}/tree.yml -o {out} --set kernel/nest_params/resolution=[0.1", "--set: 'kernel/nest_params/resolution=[0.1'"),
+    "output_dir_is_a_file": ("{dir}/tree.yml -o {dir}/tree.yml", "tree.yml' exists and is not a directory"),
+    "output_dir_dangling_link": ("{dir}/tree.yml -o {dir}/out_link", "out_link' is a symbolic link to 'nowhere/out', which does not exist"),
+    "output_dir_name_too_long": ("{dir}/tree.yml -o {out}/" + "n" * 300, "File name too long (a name of 300 characters"),
+    "output_dir_holds_the_tree": ("-q {dir}/experiment/parameter_tree.yml -o {dir}/experiment --force", "parameter_tree.yml, an input of this run, which writing the outputs there would replace"),
+    "output_dir_holds_a_tree_paths_entry": ("-q {dir}/experiment/tree_paths.yml -o {dir}/experiment --force", "session_times.yml, an input of this run"),
 }
 
 
@@ -189,6 +225,18 @@ def write_case(name, tree=None, text=None, expected=""):
     np.save(os.path.join(d, "input", "taus_4x4x1.npy"), taus)
     with open(os.path.join(d, "input", "notes.txt"), "w") as f:
         f.write("not an array\n")
+    # an array whose header claims 2^31 bytes of header; one shorter than its shape; a version-3
+    # file with a structured dtype (what version 3 exists for)
+    if name == "from_array_huge_header":
+        with open(os.path.join(d, "input", "huge_header.npy"), "wb") as f:
+            f.write(b"\x93NUMPY\x02\x00" + struct.pack("<I", 0x7FFFFFFF) + b"{'descr': '<f8', ")
+    if name == "from_array_truncated":
+        with open(os.path.join(d, "input", "truncated_4x4x1.npy"), "wb") as f:
+            np.save(f, np.full((4, 4, 1), -60.0))
+            f.truncate(128 + 8 * 5)
+    if name == "from_array_version_3_structured":
+        with open(os.path.join(d, "input", "structured_v3.npy"), "wb") as f:
+            np.lib.format.write_array(f, np.zeros((4, 4, 1), dtype=[("\u00e9", "<f8")]), version=(3, 0))
     return d
 
 
@@ -214,6 +262,28 @@ def main():
     d = write_case("tree_paths_not_names", tree=BASE, expected="tree_paths.yml")
     with open(os.path.join(d, "tree_paths.yml"), "w") as f:
         f.write("- ./tree.yml\n- {file: x.yml}\n")
+    # FIFOs cannot live in git: the test makes input/pipe.npy one
+    with open(os.path.join(here, "from_array_fifo", "fifo"), "w") as f:
+        f.write("input/pipe.npy\n")
+    # cases with their own command line
+    written = copy.deepcopy(BASE)
+    written["kernel"]["nest_params"]["overwrite_files"] = True
+    for name, (args, expected) in ARGS.items():
+        d = write_case(name, tree=BASE, expected=expected)
+        with open(os.path.join(d, "args"), "w") as f:
+            f.write(args + "\n")
+        if name == "output_dir_dangling_link":
+            os.symlink("nowhere/out", os.path.join(d, "out_link"))
+        if name.startswith("output_dir_holds"):
+            os.makedirs(os.path.join(d, "experiment"))
+        if name == "output_dir_holds_the_tree":  # deNEST's own output, rerun into its directory
+            with open(os.path.join(d, "experiment", "parameter_tree.yml"), "w") as f:
+                f.write(yaml.safe_dump(written, sort_keys=False, default_flow_style=None))
+        if name == "output_dir_holds_a_tree_paths_entry":  # a tree file named like an output
+            with open(os.path.join(d, "experiment", "session_times.yml"), "w") as f:
+                f.write(yaml.safe_dump(written, sort_keys=False, default_flow_style=None))
+            with open(os.path.join(d, "experiment", "tree_paths.yml"), "w") as f:
+                f.write("- ./session_times.yml\n")
 
 
 if __name__ == "__main__":
