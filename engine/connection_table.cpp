@@ -18,12 +18,14 @@ void ThreadConnections::finalize(NodeId max_gid) {
     std::uint32_t store;
     std::uint32_t begin;
     std::uint32_t end;
+    std::uint32_t run;
   };
   std::vector<Entry> entries;
   for (std::size_t id = 0; id < stores_.size(); ++id) {
     if (!stores_[id]) continue;
-    for (const auto& r : stores_[id]->finalize())
-      entries.push_back({r.source, static_cast<std::uint32_t>(id), r.begin, r.end});
+    const auto runs = stores_[id]->finalize();
+    for (std::uint32_t r = 0; r < runs.size(); ++r)
+      entries.push_back({runs[r].source, static_cast<std::uint32_t>(id), runs[r].begin, runs[r].end, r});
   }
   // By source, then by synapse model id: a fixed order whatever the thread count.
   std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
@@ -34,7 +36,7 @@ void ThreadConnections::finalize(NodeId max_gid) {
   segments_.reserve(entries.size());
   for (const auto& e : entries) {
     ++seg_begin_[e.source + 1];
-    segments_.push_back({e.store, e.begin, e.end});
+    segments_.push_back({e.store, e.begin, e.end, e.run});
   }
   for (std::size_t i = 1; i < seg_begin_.size(); ++i) seg_begin_[i] += seg_begin_[i - 1];
   dirty_ = false;
@@ -50,7 +52,7 @@ std::size_t ThreadConnections::size() const {
 std::size_t ThreadConnections::bytes() const {
   std::size_t b = seg_begin_.capacity() * sizeof(std::uint32_t) + segments_.capacity() * sizeof(Segment);
   for (const auto& s : stores_)
-    if (s) b += s->size() * s->bytes_per_connection();
+    if (s) b += s->bytes();
   return b;
 }
 

@@ -36,7 +36,7 @@ class ThreadConnections {
     std::size_t n = 0;
     for (std::uint32_t s = b; s < end; ++s) {
       const Segment& seg = segments_[s];
-      stores_[seg.store]->deliver(e, seg.begin, seg.end, stamp, ctx);
+      stores_[seg.store]->deliver(e, seg.begin, seg.end, seg.run, stamp, ctx);
       n += seg.end - seg.begin;
     }
     return n;
@@ -63,6 +63,7 @@ class ThreadConnections {
     std::uint32_t store;
     std::uint32_t begin;
     std::uint32_t end;
+    std::uint32_t run;  // index of the run in its store
   };
   std::vector<std::unique_ptr<SynapseStore>> stores_;  // by synapse model id
   std::vector<std::uint32_t> seg_begin_;               // CSR over source ids

@@ -15,8 +15,14 @@
 //   static std::vector<std::string> state_keys();          // settable per connection
 //   static void set_state(State&, const Dict&, const std::string& model);
 //   static void report_state(const State&, Dict&);
-//   static double transmit(const Defaults&, State&, double weight, double stamp_ms);
+//   static double efficacy(const Defaults&, State&, double stamp_ms);  // advances; weight × result is sent
 //   static constexpr bool secondary;  // optional: true for gap junctions (no delay, no spikes)
+//
+// A stateful synapse's state depends only on its model's parameters, its initial value and the
+// spike times of its source, so all connections of one source in a store share one state while
+// they start alike (shared mode: a state per source run, advanced once per spike). A connection
+// given its own initial state, or added once states have advanced or been set, switches the
+// store to one state per connection.
 #pragma once
 
 #include <algorithm>
@@ -120,10 +126,12 @@ class SynapseStore {
     std::uint32_t end;
   };
   virtual std::vector<Run> finalize() = 0;
-  virtual void deliver(const Emission& e, std::uint32_t begin, std::uint32_t end, step_t stamp,
+  // Delivers `e` to connections [begin, end), which form run number `run` of finalize().
+  virtual void deliver(const Emission& e, std::uint32_t begin, std::uint32_t end, std::uint32_t run, step_t stamp,
                        DeliveryContext& ctx) = 0;
   virtual std::size_t size() const = 0;
-  virtual std::size_t bytes_per_connection() const = 0;
+  virtual std::size_t bytes_per_connection() const = 0;  // what each connection costs (shared state aside)
+  virtual std::size_t bytes() const = 0;                 // everything the store holds
   virtual void report(std::uint32_t k, ConnectionInfo& out) const = 0;
   // SetStatus on every connection of this store: weight and per-connection state keys.
   virtual void set_all(const Dict& d, const std::string& model) = 0;
@@ -153,20 +161,28 @@ class SynapseStoreOf final : public SynapseStore {
 
   void add(NodeId source, std::uint32_t target, std::uint8_t buffer, double weight, std::uint16_t delay,
            const Dict* state) override {
-    State s{};
     if constexpr (Syn::has_state) {
-      s = Syn::initial_state(*defaults_);
-      if (state) Syn::set_state(s, *state, "");  // may throw: before anything is stored
+      if (state) {
+        State s = Syn::initial_state(*defaults_);
+        Syn::set_state(s, *state, "");  // may throw: before anything is stored
+        if (shared_) unshare();
+        state_.push_back(s);
+      } else if (!shared_) {
+        state_.push_back(Syn::initial_state(*defaults_));
+      }
     }
     pending_source_.push_back(source);
     target_.push_back(target);
     buffer_.push_back(buffer);
     delay_.push_back(delay);
     weight_.push_back(weight);
-    if constexpr (Syn::has_state) state_.push_back(s);
   }
 
   std::vector<Run> finalize() override {
+    if (pending_source_.empty()) return runs_;  // nothing new: runs and their shared states stand
+    // New connections start from the initial state, which older ones may have left: one state each.
+    if constexpr (Syn::has_state)
+      if (shared_ && moved_) unshare();
     const std::size_t n = target_.size();
     // Sources of every connection: finalized ones from their runs, then the pending ones.
     std::vector<NodeId> source(n);
@@ -192,20 +208,23 @@ class SynapseStoreOf final : public SynapseStore {
     permute(buffer_, order);
     permute(delay_, order);
     permute(weight_, order);
-    if constexpr (Syn::has_state) permute(state_, order);
+    if constexpr (Syn::has_state)
+      if (!shared_) permute(state_, order);
 
     runs_.clear();
     for (NodeId s = 0; s <= top && n; ++s)
       if (start[s + 1] > start[s]) runs_.push_back({s, start[s], start[s + 1]});
+    if constexpr (Syn::has_state)
+      if (shared_) run_state_.assign(runs_.size(), Syn::initial_state(*defaults_));  // none has transmitted
     return runs_;
   }
 
-  void deliver(const Emission& e, std::uint32_t begin, std::uint32_t end, step_t stamp,
+  void deliver(const Emission& e, std::uint32_t begin, std::uint32_t end, std::uint32_t run, step_t stamp,
                DeliveryContext& ctx) override {
     switch (e.kind) {
-      case EventKind::spike: deliver_kind<EventKind::spike>(e, begin, end, stamp, ctx); break;
-      case EventKind::poisson: deliver_kind<EventKind::poisson>(e, begin, end, stamp, ctx); break;
-      case EventKind::current: deliver_kind<EventKind::current>(e, begin, end, stamp, ctx); break;
+      case EventKind::spike: deliver_kind<EventKind::spike>(e, begin, end, run, stamp, ctx); break;
+      case EventKind::poisson: deliver_kind<EventKind::poisson>(e, begin, end, run, stamp, ctx); break;
+      case EventKind::current: deliver_kind<EventKind::current>(e, begin, end, run, stamp, ctx); break;
       case EventKind::none: break;
     }
   }
@@ -213,12 +232,15 @@ class SynapseStoreOf final : public SynapseStore {
   std::size_t size() const override { return target_.size(); }
   std::size_t bytes_per_connection() const override {
     return sizeof(std::uint32_t) + sizeof(std::uint8_t) + sizeof(std::uint16_t) + sizeof(double) +
-           (Syn::has_state ? sizeof(State) : 0);
+           (Syn::has_state && !shared_ ? sizeof(State) : 0);
+  }
+  std::size_t bytes() const override {
+    return size() * bytes_per_connection() + runs_.capacity() * sizeof(Run) + run_state_.capacity() * sizeof(State);
   }
 
   void report(std::uint32_t k, ConnectionInfo& out) const override {
     out.weight = weight_[k];
-    if constexpr (Syn::has_state) Syn::report_state(state_[k], out.state);
+    if constexpr (Syn::has_state) Syn::report_state(state_of(k), out.state);
   }
 
   void set_all(const Dict& d, const std::string& model) override {
@@ -239,15 +261,18 @@ class SynapseStoreOf final : public SynapseStore {
       w = wv->as_double();
       if (!std::isfinite(w)) throw UserError("weight", "must be a finite number, got " + format_number(w));
     }
-    for (std::size_t k = 0; k < target_.size(); ++k) {
+    for (std::size_t k = 0; k < target_.size(); ++k)
       if (wv) weight_[k] = w;
-      if constexpr (Syn::has_state) Syn::set_state(state_[k], d, model);
+    if constexpr (Syn::has_state) {
+      for (State& s : state_) Syn::set_state(s, d, model);
+      for (State& s : run_state_) Syn::set_state(s, d, model);  // alike before, alike after
+      moved_ = true;
     }
   }
 
  private:
   template <EventKind K>
-  void deliver_kind(const Emission& e, std::uint32_t begin, std::uint32_t end, step_t stamp,
+  void deliver_kind(const Emission& e, std::uint32_t begin, std::uint32_t end, std::uint32_t run, step_t stamp,
                     DeliveryContext& ctx) {
     if constexpr (K == EventKind::spike) {
       // A register spike of multiplicity n is n spikes at one stamp: a stateful rule runs n times
@@ -256,7 +281,8 @@ class SynapseStoreOf final : public SynapseStore {
       if (e.repeats_per_multiplicity && e.value > 1.0 && (Syn::has_state || weight_recorder_ >= 0)) {
         Emission single = e;
         single.value = 1.0;
-        for (long copy = static_cast<long>(e.value); copy > 0; --copy) deliver_kind<K>(single, begin, end, stamp, ctx);
+        for (long copy = static_cast<long>(e.value); copy > 0; --copy)
+          deliver_kind<K>(single, begin, end, run, stamp, ctx);
         return;
       }
     }
@@ -264,10 +290,15 @@ class SynapseStoreOf final : public SynapseStore {
     const int base_slot = static_cast<int>((stamp - 1) % ring);
     PoissonDraw draw(K == EventKind::poisson ? e.value : 1.0);  // set up once per event
     const double stamp_ms = ctx.grid->steps_to_ms(stamp);
+    double shared_efficacy = 1.0;
+    if constexpr (Syn::has_state) {
+      moved_ = true;
+      if (shared_) shared_efficacy = Syn::efficacy(*defaults_, run_state_[run], stamp_ms);
+    }
     for (std::uint32_t k = begin; k < end; ++k) {
       const TargetInfo& tgt = ctx.targets[target_[k]];
       double w = weight_[k];
-      if constexpr (Syn::has_state) w = Syn::transmit(*defaults_, state_[k], w, stamp_ms);
+      if constexpr (Syn::has_state) w = (shared_ ? shared_efficacy : Syn::efficacy(*defaults_, state_[k], stamp_ms)) * w;
       w *= e.scale;
       double amount;
       const bool counts = (tgt.count_mask >> buffer_[k]) & 1u;
@@ -304,7 +335,28 @@ class SynapseStoreOf final : public SynapseStore {
     return s;
   }
 
+  // Switches to one state per connection: finalized connections take their run's state, pending
+  // ones (after the runs, in creation order) their initial state.
+  void unshare() {
+    state_.assign(target_.size(), Syn::initial_state(*defaults_));
+    for (std::size_t r = 0; r < runs_.size(); ++r)
+      std::fill(state_.begin() + runs_[r].begin, state_.begin() + runs_[r].end, run_state_[r]);
+    run_state_.clear();
+    run_state_.shrink_to_fit();
+    shared_ = false;
+  }
+
+  const State& state_of(std::uint32_t k) const {
+    if (!shared_) return state_[k];
+    const auto run = std::upper_bound(runs_.begin(), runs_.end(), k,
+                                      [](std::uint32_t x, const Run& r) { return x < r.begin; }) - 1;
+    return run_state_[static_cast<std::size_t>(run - runs_.begin())];
+  }
+
   const Defaults* defaults_;  // the model's; stable for the model's lifetime
+  bool shared_ = true;        // one state per source run (run_state_), else one per connection (state_)
+  bool moved_ = false;        // a state was advanced or set: new connections can no longer share it
+  std::vector<State> run_state_;
   std::vector<State> state_;
 };
 

@@ -28,9 +28,11 @@ struct HtSynapse {
   static std::vector<std::string> state_keys() { return {"P"}; }
   static void set_state(State& s, const Dict& d, const std::string& model);
   static void report_state(const State& s, Dict& out) { out.set("P", s.P); }
-  static double transmit(const Defaults& d, State& s, double w, double t_ms) {
+  // Advances the state to a spike at t_ms; the spike's weight is the result (P before the
+  // depression) times w.
+  static double efficacy(const Defaults& d, State& s, double t_ms) {
     s.P = 1.0 - (1.0 - s.P) * std::exp(-(t_ms - s.t_last) / d.tau_P);
-    const double sent = w * s.P;
+    const double sent = s.P;
     s.P *= 1.0 - d.delta_P;
     s.t_last = t_ms;
     return sent;

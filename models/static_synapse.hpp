@@ -19,7 +19,7 @@ struct StaticSynapse {
   static std::vector<std::string> state_keys() { return {}; }
   static void set_state(State&, const Dict&, const std::string&) {}
   static void report_state(const State&, Dict&) {}
-  static double transmit(const Defaults&, State&, double w, double) { return w; }
+  static double efficacy(const Defaults&, State&, double) { return 1.0; }
   static std::string documentation() { return "Transmits every event with a fixed weight and delay."; }
 };
 

@@ -45,14 +45,15 @@ struct Tsodyks2Synapse {
     out.set("u", s.u);
     out.set("x", s.x);
   }
-  static double transmit(const Defaults& d, State& s, double w, double t_ms) {
+  // Advances the state to a spike at t_ms; the spike's weight is the result (x·u) times w.
+  static double efficacy(const Defaults& d, State& s, double t_ms) {
     const double elapsed = t_ms - s.t_last;
     const double x_decay = std::exp(-elapsed / d.tau_rec);
     const double u_decay = d.tau_fac < no_facilitation_below ? 0.0 : std::exp(-elapsed / d.tau_fac);
     s.x = 1.0 + (s.x - s.x * s.u - 1.0) * x_decay;
     s.u = d.U + s.u * (1.0 - d.U) * u_decay;
     s.t_last = t_ms;
-    return s.x * s.u * w;
+    return s.x * s.u;
   }
   static std::string documentation();
 };

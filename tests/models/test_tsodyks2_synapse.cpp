@@ -144,3 +144,42 @@ TEST_CASE("tsodyks2_synapse: on any receptor the target sees exactly the logged 
   CHECK(none.empty());
   CHECK(v_tsodyks == v_static);
 }
+
+TEST_CASE("tsodyks2_synapse: connections of one source share a state until a newer one starts afresh",
+          "[synapse][tsodyks2]") {
+  // Three targets share the state of their source; a fourth, connected after the first spikes,
+  // starts from the initial state (virtual spike at t = 0) while the three go on.
+  const Dict ts = {{"U", 0.1}, {"u", 0.1}, {"x", 1.0}, {"tau_rec", 20.0}, {"tau_fac", 600.0}};
+  Simulator sim;
+  sim.set_kernel_status({{"resolution", 0.1}});
+  auto sg = sim.create("spike_generator", 1, {{"spike_times", worked_example_times}});
+  auto posts = sim.create("parrot_neuron", 4);
+  auto wr = sim.create("weight_recorder");
+  Dict p = ts;
+  p.set("weight_recorder", static_cast<long>(wr[0]));
+  sim.copy_model("tsodyks2_synapse", "ts", p);
+  sim.connect(sg, NodeCollection({posts[0], posts[1], posts[2]}), Rule::all_to_all, {.model = "ts", .weight = 1.0});
+  sim.simulate(25.0);  // spikes at 10 and 20 ms
+  const auto mid = sim.get_connections(sg[0], 0, "ts");
+  REQUIRE(mid.size() == 3);
+  CHECK(mid[0].state.at("u").as_double() == mid[2].state.at("u").as_double());
+  CHECK(mid[0].state.at("u").as_double() > 0.1);  // facilitated
+  sim.connect(sg, NodeCollection({posts[3]}), Rule::all_to_all, {.model = "ts", .weight = 2.0});
+  sim.simulate(375.0);
+
+  const WeightData w = sim.weights(wr[0]);
+  const auto expected = dvec({0.17707857, 0.22837843, 0.26022838, 0.28033485, 0.29423905, 0.36812355});
+  std::vector<double> old_ones, new_one;
+  for (std::size_t i = 0; i < w.weights.size(); ++i)
+    (w.targets[i] == posts[3] ? new_one : old_ones).push_back(w.weights[i]);
+  REQUIRE(old_ones.size() == 3 * expected.size());
+  for (std::size_t i = 0; i < old_ones.size(); ++i) CHECK(std::fabs(old_ones[i] - expected[i / 3]) < 5e-9);
+  // The newcomer's first spike (30 ms) sees the virtual spike at t = 0 with u = U, x = 1.
+  REQUIRE(new_one.size() == 4);
+  const double x1 = 1.0 + (1.0 - 0.1 - 1.0) * std::exp(-30.0 / 20.0);
+  const double u1 = 0.1 + 0.1 * 0.9 * std::exp(-30.0 / 600.0);
+  CHECK(new_one[0] == Approx(2.0 * x1 * u1).epsilon(1e-14));
+  const auto all = sim.get_connections(sg[0], 0, "ts");
+  REQUIRE(all.size() == 4);
+  CHECK(all[3].state.at("u").as_double() != all[0].state.at("u").as_double());
+}
