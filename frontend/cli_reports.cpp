@@ -116,7 +116,7 @@ void print_summary(std::ostream& os, frontend::Simulation& s) {
   os << "\n";
   TextTable projections({"projection", "synapse model", "connections"}, {false, false, true});
   for (const auto& p : net.projections())  // the synapse model as written (not a recorder's copy)
-    projections.add({p.name(), p.nest_params.at("synapse_model").as_string(), std::to_string(p.connections)});
+    projections.add({p.name(), p.nest_params.at(p.synapse_key()).as_string(), std::to_string(p.connections)});
   projections.print(os);
   const std::size_t syn_bytes = k.connection_bytes();
   const std::size_t n_syn = k.num_connections();

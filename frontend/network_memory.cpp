@@ -54,6 +54,7 @@ void Network::check_memory() const {
   std::vector<Planned> planned;
   double longest_ms = 1.0;
   for (const NetworkProjection& p : projections_) {
+    if (p.multisynapse) continue;  // copies at most the labelled connections counted already
     Dict spec = p.nest_params;
     spec.set("synapse_model", p.synapse_model);
     try {
