@@ -4,7 +4,8 @@
   mc_sleep_network.py trees NESTLING MC_SLEEP_DIR
       `nestling validate` accepts every tree in MC_SLEEP_DIR/trees/ (single-file trees, and the
       tree_paths.yml of each subdirectory) with -i pointing at the grating input; the default
-      network builds as many connections per synapse model as NEST (within 1%).
+      network builds as many connections per synapse model as NEST: within 1%, or within four
+      standard deviations of the difference of two independent draws (sqrt(2n) each way).
   mc_sleep_network.py run NESTLING MC_SLEEP_DIR OUT_DIR
       runs the shortened default network (MC_SLEEP_DIR/network) and compares its spikes per
       layer/population with NEST's (MC_SLEEP_DIR/nest_mc_sleep.yml): within 25% for every
@@ -63,8 +64,10 @@ def check_trees(nestling, mc_dir):
             nest = reference(mc_dir)["connections_per_synapse_model"]
             ours = connections_per_model(out)
             for model, n in sorted(nest.items()):
+                if model == "static_synapse":  # NEST's own: recorders and InputLayer generators
+                    continue
                 mine = ours.get(model, 0)
-                good = abs(mine - n) <= CONNECTION_TOLERANCE * n
+                good = abs(mine - n) <= max(CONNECTION_TOLERANCE * n, 4.0 * (2.0 * n) ** 0.5)
                 failures += not good
                 print("  %-40s %9d  NEST %9d  %+6.2f%%%s" % (model, mine, n, 100.0 * (mine - n) / n,
                                                            "" if good else "  FAILED"))
