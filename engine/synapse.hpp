@@ -36,6 +36,7 @@
 #include "engine/node_group.hpp"
 #include "engine/param_table.hpp"
 #include "engine/rng.hpp"
+#include "engine/weight_column.hpp"
 #include "nestling/types.hpp"
 
 namespace nestling {
@@ -147,7 +148,7 @@ class SynapseStore {
   std::vector<std::uint32_t> target_;
   std::vector<std::uint8_t> buffer_;
   std::vector<std::uint16_t> delay_;
-  std::vector<double> weight_;
+  WeightColumn weight_;
   long weight_recorder_ = -1;
 };
 
@@ -207,7 +208,7 @@ class SynapseStoreOf final : public SynapseStore {
     permute(target_, order);
     permute(buffer_, order);
     permute(delay_, order);
-    permute(weight_, order);
+    weight_.permute(order);
     if constexpr (Syn::has_state)
       if (!shared_) permute(state_, order);
 
@@ -222,20 +223,28 @@ class SynapseStoreOf final : public SynapseStore {
   void deliver(const Emission& e, std::uint32_t begin, std::uint32_t end, std::uint32_t run, step_t stamp,
                DeliveryContext& ctx) override {
     switch (e.kind) {
-      case EventKind::spike: deliver_kind<EventKind::spike>(e, begin, end, run, stamp, ctx); break;
-      case EventKind::poisson: deliver_kind<EventKind::poisson>(e, begin, end, run, stamp, ctx); break;
-      case EventKind::current: deliver_kind<EventKind::current>(e, begin, end, run, stamp, ctx); break;
-      case EventKind::none: break;
+      case EventKind::spike:
+        deliver_kind<EventKind::spike>(e, begin, end, run, stamp, ctx);
+        break;
+      case EventKind::poisson:
+        deliver_kind<EventKind::poisson>(e, begin, end, run, stamp, ctx);
+        break;
+      case EventKind::current:
+        deliver_kind<EventKind::current>(e, begin, end, run, stamp, ctx);
+        break;
+      case EventKind::none:
+        break;
     }
   }
 
   std::size_t size() const override { return target_.size(); }
   std::size_t bytes_per_connection() const override {
-    return sizeof(std::uint32_t) + sizeof(std::uint8_t) + sizeof(std::uint16_t) + sizeof(double) +
+    return sizeof(std::uint32_t) + sizeof(std::uint8_t) + sizeof(std::uint16_t) + weight_.bytes_per_connection() +
            (Syn::has_state && !shared_ ? sizeof(State) : 0);
   }
   std::size_t bytes() const override {
-    return size() * bytes_per_connection() + runs_.capacity() * sizeof(Run) + run_state_.capacity() * sizeof(State);
+    return size() * (bytes_per_connection() - weight_.bytes_per_connection()) + weight_.bytes() +
+           runs_.capacity() * sizeof(Run) + run_state_.capacity() * sizeof(State);
   }
 
   void report(std::uint32_t k, ConnectionInfo& out) const override {
@@ -261,8 +270,7 @@ class SynapseStoreOf final : public SynapseStore {
       w = wv->as_double();
       if (!std::isfinite(w)) throw UserError("weight", "must be a finite number, got " + format_number(w));
     }
-    for (std::size_t k = 0; k < target_.size(); ++k)
-      if (wv) weight_[k] = w;
+    if (wv) weight_.assign_all(w);
     if constexpr (Syn::has_state) {
       for (State& s : state_) Syn::set_state(s, d, model);
       for (State& s : run_state_) Syn::set_state(s, d, model);  // alike before, alike after
@@ -295,30 +303,33 @@ class SynapseStoreOf final : public SynapseStore {
       moved_ = true;
       if (shared_) shared_efficacy = Syn::efficacy(*defaults_, run_state_[run], stamp_ms);
     }
-    for (std::uint32_t k = begin; k < end; ++k) {
-      const TargetInfo& tgt = ctx.targets[target_[k]];
-      double w = weight_[k];
-      if constexpr (Syn::has_state) w = (shared_ ? shared_efficacy : Syn::efficacy(*defaults_, state_[k], stamp_ms)) * w;
-      w *= e.scale;
-      double amount;
-      const bool counts = (tgt.count_mask >> buffer_[k]) & 1u;
-      if constexpr (K == EventKind::current) {
-        amount = w * e.value;
-      } else {
-        double mult = e.value;
-        if constexpr (K == EventKind::poisson) {
-          mult = static_cast<double>(draw(ctx.rngs[tgt.rng]));
-          if (mult == 0.0) continue;
+    weight_.visit([&](auto weight_of) {
+      for (std::uint32_t k = begin; k < end; ++k) {
+        const TargetInfo& tgt = ctx.targets[target_[k]];
+        double w = weight_of(k);
+        if constexpr (Syn::has_state)
+          w = (shared_ ? shared_efficacy : Syn::efficacy(*defaults_, state_[k], stamp_ms)) * w;
+        w *= e.scale;
+        double amount;
+        const bool counts = (tgt.count_mask >> buffer_[k]) & 1u;
+        if constexpr (K == EventKind::current) {
+          amount = w * e.value;
+        } else {
+          double mult = e.value;
+          if constexpr (K == EventKind::poisson) {
+            mult = static_cast<double>(draw(ctx.rngs[tgt.rng]));
+            if (mult == 0.0) continue;
+          }
+          amount = counts ? mult : w * mult;
         }
-        amount = counts ? mult : w * mult;
+        int slot = base_slot + delay_[k];
+        if (slot >= ring) slot -= ring;
+        ctx.arena[tgt.arena_offset + static_cast<std::size_t>(buffer_[k]) * ring + slot] += amount;
+        if (weight_recorder_ >= 0)
+          ctx.weight_events->push_back(
+              {static_cast<std::size_t>(weight_recorder_), e.source, tgt.gid, stamp, w, static_cast<long>(buffer_[k])});
       }
-      int slot = base_slot + delay_[k];
-      if (slot >= ring) slot -= ring;
-      ctx.arena[tgt.arena_offset + static_cast<std::size_t>(buffer_[k]) * ring + slot] += amount;
-      if (weight_recorder_ >= 0)
-        ctx.weight_events->push_back({static_cast<std::size_t>(weight_recorder_), e.source, tgt.gid, stamp, w,
-                                      static_cast<long>(buffer_[k])});
-    }
+    });
   }
 
   template <class T>
@@ -348,8 +359,8 @@ class SynapseStoreOf final : public SynapseStore {
 
   const State& state_of(std::uint32_t k) const {
     if (!shared_) return state_[k];
-    const auto run = std::upper_bound(runs_.begin(), runs_.end(), k,
-                                      [](std::uint32_t x, const Run& r) { return x < r.begin; }) - 1;
+    const auto run =
+        std::upper_bound(runs_.begin(), runs_.end(), k, [](std::uint32_t x, const Run& r) { return x < r.begin; }) - 1;
     return run_state_[static_cast<std::size_t>(run - runs_.begin())];
   }
 
