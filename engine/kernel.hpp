@@ -49,7 +49,8 @@ struct KernelThread {
   ThreadConnections connections;
   GapCouplings gaps;                // gap junctions onto the thread's nodes
   std::vector<TargetInfo> targets;  // by thread-local target index
-  std::vector<double> arena;        // ring buffers of the thread's nodes
+  std::vector<double> arena;        // input ring buffers of the thread's nodes, slot-major
+  std::size_t arena_stride = 0;     // buffers per slot
   std::vector<double> gap_arena;    // gap-junction inputs of the thread's coupled nodes
   std::vector<Rng> rngs;            // node streams: Poisson input, stochastic models
   std::vector<Emission> emissions;

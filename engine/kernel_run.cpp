@@ -58,7 +58,7 @@ void Kernel::simulate(double ms) {
 void Kernel::layout_arenas() {
   for (int t = 0; t < settings_.threads; ++t) {
     KernelThread& ts = *threads_[static_cast<std::size_t>(t)];
-    std::size_t offset = 0;
+    std::size_t offset = 0;  // within one slot
     for (auto& g : groups_) {
       const int nb = g->num_buffers();
       if (nb == 0) continue;
@@ -66,10 +66,20 @@ void Kernel::layout_arenas() {
       std::uint32_t local = g->local_index(g->chunk_begin(t));
       for (std::size_t i = g->chunk_begin(t); i < g->chunk_end(t); ++i, ++local) {
         ts.targets[local].arena_offset = offset;
-        offset += static_cast<std::size_t>(nb) * static_cast<std::size_t>(ring_len_);
+        offset += static_cast<std::size_t>(nb);
       }
     }
-    ts.arena.resize(offset, 0.0);  // append-only layout: existing buffers keep their contents
+    if (offset != ts.arena_stride || ts.arena.size() != offset * static_cast<std::size_t>(ring_len_)) {
+      // Groups are only appended, so existing nodes keep their place within a slot: pending
+      // input moves slot by slot to the wider layout (or is all zero, before any simulation).
+      std::vector<double> wider(offset * static_cast<std::size_t>(ring_len_), 0.0);
+      if (ts.arena.size() == ts.arena_stride * static_cast<std::size_t>(ring_len_))
+        for (std::size_t s = 0; s < static_cast<std::size_t>(ring_len_) && ts.arena_stride > 0; ++s)
+          std::copy_n(ts.arena.begin() + static_cast<std::ptrdiff_t>(s * ts.arena_stride), ts.arena_stride,
+                      wider.begin() + static_cast<std::ptrdiff_t>(s * offset));
+      ts.arena.swap(wider);
+      ts.arena_stride = offset;
+    }
     // Gap-junction inputs: S and P for each lag of a slice, per coupled node.
     std::size_t gap_offset = 0;
     for (auto& g : groups_) {
@@ -100,8 +110,9 @@ void Kernel::prepare() {
     // Spike detectors: a CSR from source id to detector positions, in connection order.
     std::vector<std::size_t> order(detector_links_.size());
     std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::size_t a, std::size_t b) { return detector_links_[a].source < detector_links_[b].source; });
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return detector_links_[a].source < detector_links_[b].source;
+    });
     detector_begin_.assign(static_cast<std::size_t>(top) + 2, 0);
     detector_targets_.clear();
     for (std::size_t i : order) {
@@ -116,7 +127,8 @@ void Kernel::prepare() {
       long index = -1;
       if (m.common().weight_recorder >= 0) {
         for (std::size_t r = 0; r < weight_recorders_.size(); ++r)
-          if (weight_recorders_[r]->gid() == static_cast<NodeId>(m.common().weight_recorder)) index = static_cast<long>(r);
+          if (weight_recorders_[r]->gid() == static_cast<NodeId>(m.common().weight_recorder))
+            index = static_cast<long>(r);
         if (index < 0)
           throw UserError(m.name() + "/weight_recorder",
                           "node " + std::to_string(m.common().weight_recorder) + " is not a weight_recorder");
@@ -157,8 +169,9 @@ void Kernel::prepare() {
 
 void Kernel::run(step_t steps) {
   if (broken_)
-    throw UserError("simulate", "an earlier simulation stopped with an error; the network's state is undefined. "
-                                "Create a new simulator");
+    throw UserError("simulate",
+                    "an earlier simulation stopped with an error; the network's state is undefined. "
+                    "Create a new simulator");
   const auto t_start = std::chrono::steady_clock::now();
   const int n_threads = settings_.threads;
   step_t to_do = steps;
@@ -180,6 +193,7 @@ void Kernel::run(step_t steps) {
     ctx.ring_len = ring_len_;
     ctx.min_delay = min_delay_;
     ctx.arena = ts.arena.data();
+    ctx.arena_stride = ts.arena_stride;
     ctx.gap_arena = ts.gap_arena.data();
     ctx.grid = &grid_;
     ctx.emissions = &ts.emissions;
@@ -188,6 +202,7 @@ void Kernel::run(step_t steps) {
     ctx.streams = ts.rngs.data();
     DeliveryContext& dctx = deliver_ctx[static_cast<std::size_t>(t)];
     dctx.arena = ts.arena.data();
+    dctx.arena_stride = ts.arena_stride;
     dctx.gap_arena = ts.gap_arena.data();
     dctx.ring_len = ring_len_;
     dctx.targets = ts.targets.data();
@@ -288,8 +303,7 @@ void Kernel::run(step_t steps) {
               delivered += ts.connections.deliver(e, clock_ + e.lag + 1, deliver_ctx[static_cast<std::size_t>(t)]);
             ts.synaptic_events += delivered;
             // Every node has finished the slice: its end-of-slice value is final until the next one.
-            if (!ts.gaps.empty())
-              ts.gaps.deliver(min_delay_, from_step_, deliver_ctx[static_cast<std::size_t>(t)]);
+            if (!ts.gaps.empty()) ts.gaps.deliver(min_delay_, from_step_, deliver_ctx[static_cast<std::size_t>(t)]);
           });
         }
 #pragma omp barrier
@@ -402,7 +416,8 @@ void Kernel::record_spikes() {
         const auto key = std::make_pair(det->gid(), e.source);
         auto rng = detector_rngs_.find(key);
         if (rng == detector_rngs_.end())
-          rng = detector_rngs_.emplace(key, make_stream(settings_.seed, StreamPurpose::node, det->gid(), e.source)).first;
+          rng =
+              detector_rngs_.emplace(key, make_stream(settings_.seed, StreamPurpose::node, det->gid(), e.source)).first;
         n = poisson(rng->second, e.value);
       }
       if (n <= 0) continue;

@@ -66,7 +66,8 @@ struct UpdateContext {
   int to = 0;
   int ring_len = 1;
   int min_delay = 1;        // steps per slice
-  double* arena = nullptr;  // this thread's input buffer arena
+  double* arena = nullptr;  // this thread's input buffers: slot-major, arena_stride per slot
+  std::size_t arena_stride = 0;
   double* gap_arena = nullptr;  // this thread's gap-junction inputs (NodeGroup::gap_inputs)
   const TimeGrid* grid = nullptr;
   std::vector<Emission>* emissions = nullptr;
@@ -184,10 +185,11 @@ class NodeGroup {
   }
   void set_arena_offset(int thread, std::size_t offset) { arena_offset_[thread] = offset; }
   std::size_t arena_offset(int thread) const { return arena_offset_[thread]; }
-  // The ring buffers of node i (owned by ctx.thread): buffer b, slot s is [b * ring_len + s].
-  double* inputs(const UpdateContext& ctx, std::size_t i) const {
-    return ctx.arena + arena_offset_[ctx.thread] +
-           (i - chunk_begin_[ctx.thread]) * static_cast<std::size_t>(num_buffers()) * ctx.ring_len;
+  // The input buffers of node i (owned by ctx.thread) at ring slot `slot`: buffer b is [b].
+  // Slot-major, so that one step of a group reads its nodes' buffers in one sweep.
+  double* inputs(const UpdateContext& ctx, std::size_t i, int slot) const {
+    return ctx.arena + static_cast<std::size_t>(slot) * ctx.arena_stride + arena_offset_[ctx.thread] +
+           (i - chunk_begin_[ctx.thread]) * static_cast<std::size_t>(num_buffers());
   }
 
   // The gap-junction input of node i (owned by ctx.thread) for the present slice: the sum of the

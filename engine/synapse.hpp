@@ -51,7 +51,8 @@ struct WeightEvent {
 };
 
 struct DeliveryContext {
-  double* arena = nullptr;
+  double* arena = nullptr;  // slot-major: [slot * arena_stride + TargetInfo::arena_offset + buffer]
+  std::size_t arena_stride = 0;
   double* gap_arena = nullptr;
   int ring_len = 1;
   const TargetInfo* targets = nullptr;
@@ -324,7 +325,7 @@ class SynapseStoreOf final : public SynapseStore {
         }
         int slot = base_slot + delay_[k];
         if (slot >= ring) slot -= ring;
-        ctx.arena[tgt.arena_offset + static_cast<std::size_t>(buffer_[k]) * ring + slot] += amount;
+        ctx.arena[static_cast<std::size_t>(slot) * ctx.arena_stride + tgt.arena_offset + buffer_[k]] += amount;
         if (weight_recorder_ >= 0)
           ctx.weight_events->push_back(
               {static_cast<std::size_t>(weight_recorder_), e.source, tgt.gid, stamp, w, static_cast<long>(buffer_[k])});

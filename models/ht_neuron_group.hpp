@@ -95,7 +95,7 @@ class HtNeuronGroup final : public NodeGroup {
   bool integrate_step(std::size_t i, ht::GapInputOf<Variant> gap,
                       ode::GslStyleRkf45<static_cast<std::size_t>(Index::size)>& integrator);
   // Adds the spikes that arrive at `slot` (nest-2.20 §1.9 step 3, mc-sleep §1.5 steps 7–9).
-  void add_arriving_input(UpdateContext& ctx, std::size_t i, double* in, int slot);
+  void add_arriving_input(UpdateContext& ctx, std::size_t i, double* in);
 
   std::vector<Parameters> params_;
   std::vector<HtConstants<Variant>> constants_;
@@ -326,13 +326,12 @@ NESTLING_VECTOR_CLONES bool HtNeuronGroup<Variant>::integrate_step(
 }
 
 template <class Variant>
-void HtNeuronGroup<Variant>::add_arriving_input(UpdateContext& ctx, std::size_t i, double* in, int slot) {
+void HtNeuronGroup<Variant>::add_arriving_input(UpdateContext& ctx, std::size_t i, double* in) {
   HtCell<Variant>& s = nodes_[i];
   const HtConstants<Variant>& k = constants_[i];
-  const int ring = ctx.ring_len;
   if constexpr (!Variant::gaba_b1a) {
     for (int r = 0; r < Index::channels; ++r) {
-      double& arrived = in[r * ring + slot];
+      double& arrived = in[r];
       if (arrived != 0.0) {
         s.y[Index::dg(r)] += k.cond_step[r] * arrived;
         s.derivative_known = false;
@@ -348,7 +347,7 @@ void HtNeuronGroup<Variant>::add_arriving_input(UpdateContext& ctx, std::size_t 
     const Parameters& p = params_[i];
     const double g_b1a = p.capped_gaba_b1a(s.y[Index::g(Index::gaba_b1a)]);
     auto add = [&](int r, double factor) {
-      double& arrived = in[r * ring + slot];
+      double& arrived = in[r];
       if (arrived != 0.0 || !std::isfinite(k.cond_step[r] * factor)) {
         const double jump = k.cond_step[r] * arrived * p.scaling(r, g_b1a) * factor;
         if (!(jump == 0.0)) {
@@ -363,7 +362,7 @@ void HtNeuronGroup<Variant>::add_arriving_input(UpdateContext& ctx, std::size_t 
   }
   if constexpr (Variant::minis) {
     // One mini per step with any positive MINI input, whatever its size (mc-sleep §1.8).
-    double& mini = in[Index::mini_buffer * ring + slot];
+    double& mini = in[Index::mini_buffer];
     if (mini > 0.0) {
       const Parameters& p = params_[i];
       s.y[Index::V_M] += p.mini_mean + p.mini_sigma * standard_normal_polar(ctx.node_stream(local_index(i)));
@@ -377,10 +376,8 @@ template <class Variant>
 void HtNeuronGroup<Variant>::update(UpdateContext& ctx, std::size_t begin, std::size_t end) {
   ode::GslStyleRkf45<static_cast<std::size_t>(Index::size)> integrator(
       {.eps_abs = 1e-3, .eps_rel = 0.0, .a_y = 1.0, .a_dydt = 0.0});
-  const int ring = ctx.ring_len;
   for (std::size_t i = begin; i < end; ++i) {
     HtCell<Variant>& s = nodes_[i];
-    double* in = inputs(ctx, i);
     [[maybe_unused]] double* gap_in = Variant::gap ? gap_inputs(ctx, i) : nullptr;  // S, then P, per lag
     for (int lag = ctx.from; lag < ctx.to; ++lag) {
       ht::GapInputOf<Variant> gap{};
@@ -394,9 +391,9 @@ void HtNeuronGroup<Variant>::update(UpdateContext& ctx, std::size_t begin, std::
         last_spike_[i] = ctx.origin + lag + 1;
         ctx.emit(first_gid() + i, lag, EventKind::spike, 1.0);
       }
-      const int slot = ctx.slot(lag);
-      add_arriving_input(ctx, i, in, slot);
-      double& current = in[Index::current_buffer * ring + slot];
+      double* in = inputs(ctx, i, ctx.slot(lag));
+      add_arriving_input(ctx, i, in);
+      double& current = in[Index::current_buffer];
       if (current != s.I_stim) {
         s.I_stim = current;  // applies during the next step
         s.derivative_known = false;

@@ -14,7 +14,9 @@ void ParrotNeuron::apply(Prototype&, const Dict& d, const std::string& model) {
 ParrotNeuron::ParrotNeuron(const NodeModel& model, NodeId first, std::size_t n, const Prototype&)
     : NodeGroup(model, first, n), last_spike_(n, -1) {}
 
-void ParrotNeuron::set_status(std::size_t, const Dict& d) { reject_unknown(d, {}, parameter_specs()); }
+void ParrotNeuron::set_status(std::size_t, const Dict& d) {
+  reject_unknown(d, {}, parameter_specs());
+}
 
 Dict ParrotNeuron::get_status(std::size_t i) const {
   Dict d;
@@ -27,17 +29,17 @@ int ParrotNeuron::spike_buffer(long receptor) const {
   return NodeGroup::spike_buffer(receptor);
 }
 
-void ParrotNeuron::init_buffers() { std::fill(last_spike_.begin(), last_spike_.end(), -1); }
+void ParrotNeuron::init_buffers() {
+  std::fill(last_spike_.begin(), last_spike_.end(), -1);
+}
 
 void ParrotNeuron::update(UpdateContext& ctx, std::size_t begin, std::size_t end) {
-  const int ring = ctx.ring_len;
   for (std::size_t i = begin; i < end; ++i) {
-    double* in = inputs(ctx, i);
     for (int lag = ctx.from; lag < ctx.to; ++lag) {
-      const int s = ctx.slot(lag);
-      const double n = in[s];
-      in[s] = 0.0;
-      in[ring + s] = 0.0;  // receptor 1: ignored
+      double* in = inputs(ctx, i, ctx.slot(lag));
+      const double n = in[0];
+      in[0] = 0.0;
+      in[1] = 0.0;  // receptor 1: ignored
       if (n > 0.0) {
         ctx.emit(first_gid() + i, lag, EventKind::spike, n);
         last_spike_[i] = ctx.origin + lag + 1;
