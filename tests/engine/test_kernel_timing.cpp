@@ -208,3 +208,29 @@ TEST_CASE("receptors can be addressed by name", "[kernel]") {
     CHECK_THAT(e.what(), Catch::Contains("GABA_C") && Catch::Contains("AMPA, NMDA, GABA_A, GABA_B"));
   }
 }
+
+TEST_CASE("spikes in flight survive nodes created between Simulate calls", "[kernel][parrot]") {
+  // Input buffers are laid out per slot over all nodes of a thread: new nodes widen every slot,
+  // and what waits in the buffers must move with it.
+  for (int threads : {1, 2}) {
+    Simulator sim;
+    sim.set_kernel_status({{"local_num_threads", threads}});
+    auto sg = sim.create("spike_generator", 1, {{"spike_times", dvec({1.0, 1.5})}});
+    auto parrots = sim.create("parrot_neuron", 3);
+    auto det = sim.create("spike_detector");
+    sim.connect(sg, parrots, Rule::all_to_all, {.delay = 4.0});
+    sim.connect(parrots, det);
+    sim.simulate(3.0);  // both spikes are on their way
+    auto later = sim.create("parrot_neuron", 5);
+    auto sg2 = sim.create("spike_generator", 1, {{"spike_times", dvec({4.0})}});
+    sim.connect(sg2, later, Rule::all_to_all, {.delay = 1.0});
+    sim.connect(later, det);
+    sim.simulate(5.0);
+    const auto s = sim.spikes(det[0]);
+    std::vector<double> first, second;
+    for (std::size_t i = 0; i < s.times.size(); ++i)
+      (s.senders[i] < later[0] ? first : second).push_back(s.times[i]);
+    CHECK_THAT(first, Equals(dvec({5.0, 5.0, 5.0, 5.5, 5.5, 5.5})));
+    CHECK_THAT(second, Equals(dvec({5.0, 5.0, 5.0, 5.0, 5.0})));
+  }
+}
