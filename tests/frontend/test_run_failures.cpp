@@ -52,6 +52,27 @@ int wait_status(const Child& c) {
   return WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
 }
 
+// Waits (up to 20 s) until the child runs nestling and catches `signal` (Linux: /proc/PID/exe
+// and SigCgt in /proc/PID/status), so that a signal sent next meets nestling's handler however
+// slowly the process starts (the sanitized build on a loaded machine takes longer than any fixed
+// pause). Before the exec the child is a copy of this test, which catches signals too.
+bool wait_for_handler(const Child& c, int signal) {
+  const fs::path proc = "/proc/" + std::to_string(c.pid);
+  const fs::path binary = fs::canonical(NESTLING_BINARY);
+  for (int i = 0; i < 2000; ++i) {
+    std::error_code ec;
+    if (fs::read_symlink(proc / "exe", ec) != binary) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      continue;
+    }
+    std::ifstream status(proc / "status");
+    for (std::string line; std::getline(status, line);)
+      if (line.rfind("SigCgt:", 0) == 0 && (std::stoull(line.substr(7), nullptr, 16) >> (signal - 1)) & 1u) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
 std::size_t lines(const std::string& text) {
   return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
 }
@@ -173,7 +194,7 @@ TEST_CASE("SIGINT while a tree loads ends the process at once: exit 130, one lin
   }
   const fs::path log = dir / "stderr.txt";
   const Child c = start({"run", (dir / "tree.yml").string(), "-o", (dir / "out").string()}, log);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  REQUIRE(wait_for_handler(c, SIGINT));
   ::kill(c.pid, SIGINT);
   CHECK(wait_status(c) == 130);
   const std::string err = slurp(log);
@@ -188,7 +209,7 @@ TEST_CASE("SIGTERM while the network builds ends the process at once: exit 143, 
   std::ofstream(dir / "tree.yml") << dense_parrots(500);
   const fs::path log = dir / "stderr.txt";
   const Child c = start({"validate", (dir / "tree.yml").string()}, log);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  REQUIRE(wait_for_handler(c, SIGTERM));
   ::kill(c.pid, SIGTERM);
   CHECK(wait_status(c) == 143);
   CHECK(slurp(log) == "nestling: stopped (SIGTERM) while loading and building; nothing was written\n");
