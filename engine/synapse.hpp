@@ -35,6 +35,7 @@
 
 #include "engine/node_group.hpp"
 #include "engine/param_table.hpp"
+#include "engine/reorder.hpp"
 #include "engine/rng.hpp"
 #include "engine/weight_column.hpp"
 #include "nestling/types.hpp"
@@ -206,12 +207,12 @@ class SynapseStoreOf final : public SynapseStore {
       std::vector<std::uint32_t> next(start.begin(), start.end() - 1);
       for (std::uint32_t i = 0; i < n; ++i) order[next[source[i]]++] = i;
     }
-    permute(target_, order);
-    permute(buffer_, order);
-    permute(delay_, order);
-    weight_.permute(order);
+    reorder(target_, order);
+    reorder(buffer_, order);
+    reorder(delay_, order);
+    weight_.reorder(order);
     if constexpr (Syn::has_state)
-      if (!shared_) permute(state_, order);
+      if (!shared_) reorder(state_, order);
 
     runs_.clear();
     for (NodeId s = 0; s <= top && n; ++s)
@@ -299,17 +300,18 @@ class SynapseStoreOf final : public SynapseStore {
     const int base_slot = static_cast<int>((stamp - 1) % ring);
     PoissonDraw draw(K == EventKind::poisson ? e.value : 1.0);  // set up once per event
     const double stamp_ms = ctx.grid->steps_to_ms(stamp);
+    const bool shared = shared_;  // fixed for the event: the loop need not reread it
     double shared_efficacy = 1.0;
     if constexpr (Syn::has_state) {
       moved_ = true;
-      if (shared_) shared_efficacy = Syn::efficacy(*defaults_, run_state_[run], stamp_ms);
+      if (shared) shared_efficacy = Syn::efficacy(*defaults_, run_state_[run], stamp_ms);
     }
     weight_.visit([&](auto weight_of) {
       for (std::uint32_t k = begin; k < end; ++k) {
         const TargetInfo& tgt = ctx.targets[target_[k]];
         double w = weight_of(k);
         if constexpr (Syn::has_state)
-          w = (shared_ ? shared_efficacy : Syn::efficacy(*defaults_, state_[k], stamp_ms)) * w;
+          w = (shared ? shared_efficacy : Syn::efficacy(*defaults_, state_[k], stamp_ms)) * w;
         w *= e.scale;
         double amount;
         const bool counts = (tgt.count_mask >> buffer_[k]) & 1u;
@@ -331,14 +333,6 @@ class SynapseStoreOf final : public SynapseStore {
               {static_cast<std::size_t>(weight_recorder_), e.source, tgt.gid, stamp, w, static_cast<long>(buffer_[k])});
       }
     });
-  }
-
-  template <class T>
-  static void permute(std::vector<T>& v, const std::vector<std::uint32_t>& order) {
-    std::vector<T> out;
-    out.reserve(v.size());
-    for (std::uint32_t i : order) out.push_back(v[i]);
-    v.swap(out);
   }
 
   static std::string join(const std::vector<std::string>& v) {

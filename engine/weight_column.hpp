@@ -12,6 +12,8 @@
 #include <limits>
 #include <vector>
 
+#include "engine/reorder.hpp"
+
 namespace nestling {
 
 class WeightColumn {
@@ -48,11 +50,11 @@ class WeightColumn {
   }
 
   // Reorders: new position i takes the weight at old position order[i].
-  void permute(const std::vector<std::uint32_t>& order) {
+  void reorder(const std::vector<std::uint32_t>& order) {
     if (palette_mode_)
-      permute(index_, order);
+      nestling::reorder(index_, order);
     else
-      permute(direct_, order);
+      nestling::reorder(direct_, order);
   }
 
   // Calls f(weights) once with a callable weights(k), resolved outside the caller's loop.
@@ -86,14 +88,6 @@ class WeightColumn {
     index_ = {};
     palette_ = {};
     palette_mode_ = false;
-  }
-
-  template <class T>
-  static void permute(std::vector<T>& v, const std::vector<std::uint32_t>& order) {
-    std::vector<T> out;
-    out.reserve(v.size());
-    for (std::uint32_t i : order) out.push_back(v[i]);
-    v.swap(out);
   }
 
   bool palette_mode_ = true;

@@ -32,13 +32,13 @@ TEST_CASE("weight column: the 257th distinct weight switches to one double per c
   CHECK(c[257] == std::nextafter(1.0, 2.0));
 }
 
-TEST_CASE("weight column: permutation, visiting and setting every weight", "[engine][weights]") {
+TEST_CASE("weight column: reordering, visiting and setting every weight", "[engine][weights]") {
   for (int distinct : {3, 300}) {
     WeightColumn c;
     for (int i = 0; i < 600; ++i) c.push_back((i % distinct) * 1.5);
     std::vector<std::uint32_t> order(600);
     for (std::uint32_t i = 0; i < 600; ++i) order[i] = 599 - i;
-    c.permute(order);
+    c.reorder(order);
     c.visit([&](auto weight_of) {
       for (std::uint32_t k = 0; k < 600; ++k) CHECK(weight_of(k) == ((599 - k) % distinct) * 1.5);
     });
