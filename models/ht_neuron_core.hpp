@@ -146,6 +146,28 @@ struct HtParameters {
   std::array<double, 4> reversal_potentials() const { return {E_rev_AMPA, E_rev_NMDA, E_rev_GABA_A, E_rev_GABA_B}; }
 };
 
+namespace ht {
+// x^n for a whole gating exponent n (scalar and lanes).
+template <class D>
+NESTLING_ALWAYS_INLINE D raise_whole(D x, int n) {
+  switch (n) {
+    case 0:
+      return ode::splat<D>(1.0);
+    case 1:
+      return x;
+    case 2:
+      return x * x;
+    case 3:
+      return x * x * x;
+    default: {
+      D r = x;
+      for (int k = 1; k < n; ++k) r *= x;
+      return r;
+    }
+  }
+}
+}  // namespace ht
+
 // x^n for the gating exponents N_NaP and N_T: whole exponents multiply, others use pow.
 struct GatingExponent {
   double n = 1.0;
@@ -157,47 +179,70 @@ struct GatingExponent {
     return {n, whole_and_small ? static_cast<int>(n) : 0, whole_and_small};
   }
   double raise(double x) const {
-    if (!is_whole) return std::pow(x, n);
-    switch (whole) {
-      case 0:
-        return 1.0;
-      case 1:
-        return x;
-      case 2:
-        return x * x;
-      case 3:
-        return x * x * x;
-      default: {
-        double r = x;
-        for (int k = 1; k < whole; ++k) r *= x;
-        return r;
-      }
-    }
+    return is_whole ? ht::raise_whole(x, whole) : std::pow(x, n);
   }
 };
 
-// What the right-hand side needs, derived from the parameters once per Simulate (calibrate):
-// reciprocal time constants so that the hot path multiplies instead of dividing.
-template <class Variant>
-struct HtConstants {
+// The constants the right-hand side reads, one D per lane (D = double for one neuron,
+// ode::Lanes<W> for W neurons integrated together): reciprocal time constants, so that the hot
+// path multiplies instead of dividing.
+template <class Variant, class D>
+struct HtRates {
   using L = ht::Layout<Variant>;
-  double E_Na, E_K, g_NaL, g_KL, inv_tau_m, inv_tau_spike;
-  double theta_eq, inv_tau_theta;
-  std::array<double, L::channels> inv_tau_rise, inv_tau_decay;
-  std::array<double, L::channels> cond_step;  // DG jump per unit weight (beta normalisation, nest-2.20 §1.6)
-  std::array<double, L::conductances> E_rev;
-  double S_act_NMDA, V_act_NMDA, inv_tau_Mg_fast, inv_tau_Mg_slow;
-  double g_NaP, E_NaP, g_KNa, E_KNa, tau_D, inv_tau_D, g_T, E_T, g_h, E_h;
-  GatingExponent N_NaP, N_T;
+  D E_Na, E_K, g_NaL, g_KL, inv_tau_m, inv_tau_spike;
+  D theta_eq, inv_tau_theta;
+  std::array<D, L::channels> inv_tau_rise, inv_tau_decay;
+  std::array<D, L::conductances> E_rev;
+  D inv_tau_Mg_fast, inv_tau_Mg_slow;
+  D g_NaP, E_NaP, g_KNa, E_KNa, tau_D, inv_tau_D, g_T, E_T, g_h, E_h;
   // exp((V + exp_offset[k]) * exp_scale[k]) are the exponentials of the gating functions:
   // 0 NMDA unblock, 1 I_NaP activation, 2 Na influx (D), 3 m_eq_T, 4 h_eq_T, 5 m_eq_h,
   // 6 and 7 tau_h_T (denominator, numerator), 8 and 9 tau_m_T, 10 and 11 tau_m_h.
-  std::array<double, 12> exp_offset, exp_scale;
-  double exp_safe_range;  // |V| up to which the fast exp applies
+  std::array<D, 12> exp_offset, exp_scale;
+  D exp_safe_range;  // |V| up to which the fast exp applies
+  D gap_scale;       // g_gap_scale_factor, for variants with gap coupling
+};
+
+// Calls f(a.x, b.x) for every field x of two HtRates of the same variant (to fill lanes from
+// the scalar constants of each neuron).
+template <class A, class B, class F>
+NESTLING_ALWAYS_INLINE void zip_rates(A& a, B& b, F&& f) {
+  auto each = [&f](auto& x, auto& y) {
+    for (std::size_t i = 0; i < x.size(); ++i) f(x[i], y[i]);
+  };
+  f(a.E_Na, b.E_Na), f(a.E_K, b.E_K), f(a.g_NaL, b.g_NaL), f(a.g_KL, b.g_KL);
+  f(a.inv_tau_m, b.inv_tau_m), f(a.inv_tau_spike, b.inv_tau_spike), f(a.theta_eq, b.theta_eq);
+  f(a.inv_tau_theta, b.inv_tau_theta);
+  each(a.inv_tau_rise, b.inv_tau_rise), each(a.inv_tau_decay, b.inv_tau_decay), each(a.E_rev, b.E_rev);
+  f(a.inv_tau_Mg_fast, b.inv_tau_Mg_fast), f(a.inv_tau_Mg_slow, b.inv_tau_Mg_slow);
+  f(a.g_NaP, b.g_NaP), f(a.E_NaP, b.E_NaP), f(a.g_KNa, b.g_KNa), f(a.E_KNa, b.E_KNa), f(a.tau_D, b.tau_D);
+  f(a.inv_tau_D, b.inv_tau_D), f(a.g_T, b.g_T), f(a.E_T, b.E_T), f(a.g_h, b.g_h), f(a.E_h, b.E_h);
+  each(a.exp_offset, b.exp_offset), each(a.exp_scale, b.exp_scale);
+  f(a.exp_safe_range, b.exp_safe_range), f(a.gap_scale, b.gap_scale);
+}
+
+// What one neuron's update needs, derived from its parameters once per Simulate (calibrate);
+// neurons with equal parameters share one copy.
+template <class Variant>
+struct HtConstants : HtRates<Variant, double> {
+  using L = ht::Layout<Variant>;
+  std::array<double, L::channels> cond_step;  // DG jump per unit weight (beta normalisation, nest-2.20 §1.6)
+  GatingExponent N_NaP, N_T;
   bool instant_unblock_NMDA, voltage_clamp;
-  double V_clamp;        // V_m at the start of the Simulate call
-  double gap_scale;      // g_gap_scale_factor, for variants with gap coupling
+  double V_clamp;        // V_m at the start of the Simulate call (0 unless voltage_clamp)
   int refractory_steps;  // t_ref in steps, rounded up
+
+  // Whether the lane integration takes this neuron (the rare paths run the scalar code).
+  bool lane_friendly() const { return !instant_unblock_NMDA && !voltage_clamp && N_NaP.is_whole && N_T.is_whole; }
+
+  // Field by field, so that neurons with equal parameters are found equal.
+  bool operator==(const HtConstants& o) const {
+    bool same = cond_step == o.cond_step && N_NaP.n == o.N_NaP.n && N_T.n == o.N_T.n &&
+                instant_unblock_NMDA == o.instant_unblock_NMDA && voltage_clamp == o.voltage_clamp &&
+                V_clamp == o.V_clamp && refractory_steps == o.refractory_steps;
+    zip_rates(*this, o, [&same](double a, double b) { same = same && a == b; });
+    return same;
+  }
 
   // `p` is the variant's parameter struct: its beta_channels() and reversal_potentials() list
   // the channels in state order.
@@ -220,8 +265,6 @@ struct HtConstants {
       c.cond_step[r] = ht::beta_jump(channels[r]);
     }
     c.E_rev = p.reversal_potentials();
-    c.S_act_NMDA = p.S_act_NMDA;
-    c.V_act_NMDA = p.V_act_NMDA;
     c.inv_tau_Mg_fast = 1.0 / p.tau_Mg_fast_NMDA;
     c.inv_tau_Mg_slow = 1.0 / p.tau_Mg_slow_NMDA;
     c.g_NaP = p.g_peak_NaP;
@@ -243,7 +286,8 @@ struct HtConstants {
     c.N_T = GatingExponent::of(p.N_T);
     c.instant_unblock_NMDA = p.instant_unblock_NMDA;
     c.voltage_clamp = p.voltage_clamp;
-    c.V_clamp = V_now;
+    c.V_clamp = p.voltage_clamp ? V_now : 0.0;
+    c.gap_scale = 0.0;
     if constexpr (Variant::gap) c.gap_scale = p.g_gap_scale_factor;
     c.refractory_steps = refractory_steps;
     return c;
@@ -251,25 +295,32 @@ struct HtConstants {
 };
 
 // Values the right-hand side computes on the way that the update loop and the recorder use.
-struct HtCurrents {
-  double I_NaP = 0.0, I_KNa = 0.0, I_T = 0.0, I_h = 0.0;  // mV, recordables
-  double m_eq_NMDA = 0.0;                                 // at the evaluated V, for the block
-  double I_gap = 0.0;                                     // mV, variants with gap coupling
+template <class D>
+struct HtCurrentsOf {
+  D I_NaP{}, I_KNa{}, I_T{}, I_h{};  // mV, recordables
+  D m_eq_NMDA{};                     // at the evaluated V, for the block
+  D I_gap{};                         // mV, variants with gap coupling
 };
+using HtCurrents = HtCurrentsOf<double>;
 
 namespace ht {
 // Gap-junction input during one step (mc-sleep §1.7): the sum of the incoming gap weights S
 // and P = Σ w_j·V_j, the partners' potentials at the end of the previous slice. (Partners
 // that do not iterate send constant interpolation, so higher coefficients are always zero.)
-struct GapInput {
-  double weight_sum = 0.0, potential = 0.0;
-  bool operator==(const GapInput&) const = default;
+template <class D>
+struct GapSums {
+  D weight_sum{}, potential{};
 };
+using GapInput = GapSums<double>;
+inline bool operator==(const GapInput& a, const GapInput& b) {
+  return a.weight_sum == b.weight_sum && a.potential == b.potential;
+}
 struct NoGapInput {
   bool operator==(const NoGapInput&) const = default;
 };
-template <class Variant>
-using GapInputOf = std::conditional_t<Variant::gap, GapInput, NoGapInput>;
+template <class Variant, class D = double>
+using GapInputOf = std::conditional_t<Variant::gap, GapSums<D>, NoGapInput>;
+
 }  // namespace ht
 
 // NEST's m_NMDA: the open fraction of NMDA channels, mixing fast and slow unblocking (A1 is
@@ -280,73 +331,97 @@ inline double nmda_open_fraction(double V, double m_eq, double m_fast, double m_
   return A1 * m_fast + (1.0 - A1) * m_slow;
 }
 
-// The right-hand side (nest-2.20 §1.5, mc-sleep §1.4). Every evaluation overwrites `last`, so
-// after an integration step it holds the values at the accepted end point, as NEST's cached
-// currents.
-template <class Variant>
-struct HtDynamics {
+// The right-hand side (nest-2.20 §1.5, mc-sleep §1.4) for one neuron (D = double) or for the
+// lanes of a block (D = ode::Lanes<W>), one code for both so that they compute the same bits.
+// Every evaluation overwrites `*last`, so after an integration step it holds the values at the
+// accepted end point, as NEST's cached currents. Lanes take only neurons without the rare paths
+// (HtConstants::lane_friendly) and with the same gating exponents (those of `k`); a lane whose
+// V lies beyond the fast exponential's range is marked in `*exp_outside` (the block then runs
+// the scalar code, which takes std::exp there).
+template <class Variant, class D>
+struct HtRhs {
   using L = ht::Layout<Variant>;
-  const HtConstants<Variant>* k;
-  double I_stim;
-  bool refractory;
-  HtCurrents* last;
-  [[no_unique_address]] ht::GapInputOf<Variant> gap;
+  using Mask = ode::MaskOf<D>;
+  const HtRates<Variant, D>* c;
+  const HtConstants<Variant>* k;  // the scalar constants (for lanes: of the first lane)
+  D I_stim;
+  Mask refractory;
+  HtCurrentsOf<D>* last;
+  [[no_unique_address]] ht::GapInputOf<Variant, D> gap;
+  Mask* exp_outside = nullptr;  // lanes only
 
-  void operator()(const typename L::Vector& y, typename L::Vector& f, double /*t*/) const {
-    const HtConstants<Variant>& c = *k;
-    const double V = c.voltage_clamp ? c.V_clamp : y[L::V_M];
-
-    // The twelve voltage-dependent exponentials exp((V + offset) * scale), evaluated together
-    // (lane order: see HtConstants::exp_offset), and the logistic functions made from them.
-    std::array<double, 12> e;
-    ode::exp_affine(V, c.exp_offset, c.exp_scale, e, c.exp_safe_range);
-    static constexpr std::array<double, 8> numerators = {1.0, 1.0, 0.025, 1.0, 1.0, 1.0, 1.0, 1.0};
-    std::array<double, 8> q;
-    ode::over_one_plus(numerators, e, q);
-    const double m_eq_NMDA = q[0], m_inf_NaP = q[1], D_influx = q[2], m_eq_T = q[3], h_eq_T = q[4], m_eq_h = q[5];
+  NESTLING_ALWAYS_INLINE void operator()(const D* y, D* f) const {
+    const HtRates<Variant, D>& r = *c;
+    D V = y[L::V_M];
+    // The twelve voltage-dependent exponentials exp((V + offset) * scale) (lane order: see
+    // HtRates::exp_offset), and the logistic functions made from them.
+    std::array<D, 12> e;
+    if constexpr (ode::is_scalar<D>) {
+      if (k->voltage_clamp) V = k->V_clamp;
+      ode::exp_affine(V, r.exp_offset, r.exp_scale, e, r.exp_safe_range);
+    } else {
+      for (std::size_t j = 0; j < 12; ++j) e[j] = ode::exp_reduced_of((V + r.exp_offset[j]) * r.exp_scale[j]);
+      *exp_outside |= !(ode::abs_of(V) <= r.exp_safe_range);
+    }
+    const D m_eq_NMDA = 1.0 / (1.0 + e[0]), m_inf_NaP = 1.0 / (1.0 + e[1]), D_influx = 0.025 / (1.0 + e[2]);
+    const D m_eq_T = 1.0 / (1.0 + e[3]), h_eq_T = 1.0 / (1.0 + e[4]), m_eq_h = 1.0 / (1.0 + e[5]);
     // 1/tau_m_T = 1/(0.22/s + 0.13) = s/(0.22 + 0.13 s) with s the sum of its two exponentials;
     // 1/tau_h_T = 1/(8.2 + (56.6 + 0.27 e')/(1 + e)) = (1 + e)/(8.2 (1 + e) + 56.6 + 0.27 e').
-    const double s_mT = e[8] + e[9];
-    const double rate_m_T = s_mT / (0.22 + 0.13 * s_mT);
-    const double d_hT = 1.0 + e[6];
-    const double rate_h_T = d_hT / (8.2 * d_hT + (56.6 + 0.27 * e[7]));
-    const double rate_m_h = e[10] + e[11];
+    const D s_mT = e[8] + e[9];
+    const D rate_m_T = s_mT / (0.22 + 0.13 * s_mT);
+    const D d_hT = 1.0 + e[6];
+    const D rate_h_T = d_hT / (8.2 * d_hT + (56.6 + 0.27 * e[7]));
+    const D rate_m_h = e[10] + e[11];
 
     // NMDA: blocking is instantaneous, unblocking follows m_fast and m_slow.
-    const double m_fast = std::min(m_eq_NMDA, y[L::M_FAST_NMDA]);
-    const double m_slow = std::min(m_eq_NMDA, y[L::M_SLOW_NMDA]);
-    const double m_NMDA = nmda_open_fraction(V, m_eq_NMDA, m_fast, m_slow, c.instant_unblock_NMDA);
-
-    double I_syn = -y[L::g(0)] * (V - c.E_rev[0]) - y[L::g(1)] * m_NMDA * (V - c.E_rev[1]) -
-                   y[L::g(2)] * (V - c.E_rev[2]) - y[L::g(3)] * (V - c.E_rev[3]);
-    for (int r = 4; r < L::conductances; ++r) I_syn -= y[L::g(r)] * (V - c.E_rev[r]);  // mGluR
-    const double I_spike = refractory ? -(V - c.E_K) * c.inv_tau_spike : 0.0;
-    const double I_Na = -c.g_NaL * (V - c.E_Na);
-    const double I_K = -c.g_KL * (V - c.E_K);
-
-    const double I_NaP = -c.g_NaP * c.N_NaP.raise(m_inf_NaP) * (V - c.E_NaP);
-    // m_KNa = 1 / (1 + (0.25/D)^3.5) = D^3.5 / (D^3.5 + 2^-7)
-    const double D = y[L::D_IKNA];
-    const double D_35 = D * D * D * std::sqrt(D);
-    const double I_KNa = -c.g_KNa * (D_35 / (D_35 + 0.0078125)) * (V - c.E_KNa);
-    const double I_T = -c.g_T * c.N_T.raise(y[L::M_IT]) * y[L::H_IT] * (V - c.E_T);
-    const double I_h = -c.g_h * y[L::M_IH] * (V - c.E_h);
-
-    [[maybe_unused]] double I_gap = 0.0;
-    if constexpr (Variant::gap) {
-      I_gap = c.gap_scale * (-gap.weight_sum * V + gap.potential);
-      f[L::V_M] = (I_Na + I_K + I_syn + I_NaP + I_KNa + I_T + I_h + I_stim + I_gap) * c.inv_tau_m + I_spike;
+    const D m_fast = ode::min_of(m_eq_NMDA, y[L::M_FAST_NMDA]);
+    const D m_slow = ode::min_of(m_eq_NMDA, y[L::M_SLOW_NMDA]);
+    D m_NMDA;
+    if constexpr (ode::is_scalar<D>) {
+      m_NMDA = nmda_open_fraction(V, m_eq_NMDA, m_fast, m_slow, k->instant_unblock_NMDA);
     } else {
-      f[L::V_M] = (I_Na + I_K + I_syn + I_NaP + I_KNa + I_T + I_h + I_stim) * c.inv_tau_m + I_spike;
+      const D A1 = 0.51 - 0.0028 * V;
+      m_NMDA = A1 * m_fast + (1.0 - A1) * m_slow;
     }
-    f[L::THETA] = -(y[L::THETA] - c.theta_eq) * c.inv_tau_theta;
-    for (int r = 0; r < L::channels; ++r) {
-      f[L::dg(r)] = -y[L::dg(r)] * c.inv_tau_rise[r];
-      f[L::g(r)] = y[L::dg(r)] - y[L::g(r)] * c.inv_tau_decay[r];
+
+    D I_syn = -y[L::g(0)] * (V - r.E_rev[0]) - y[L::g(1)] * m_NMDA * (V - r.E_rev[1]) -
+              y[L::g(2)] * (V - r.E_rev[2]) - y[L::g(3)] * (V - r.E_rev[3]);
+    for (int q = 4; q < L::conductances; ++q) I_syn -= y[L::g(q)] * (V - r.E_rev[q]);  // mGluR
+    const D I_spike = ode::select(refractory, -(V - r.E_K) * r.inv_tau_spike, ode::splat<D>(0.0));
+    const D I_Na = -r.g_NaL * (V - r.E_Na);
+    const D I_K = -r.g_KL * (V - r.E_K);
+
+    D NaP_gate, T_gate;
+    if constexpr (ode::is_scalar<D>) {
+      NaP_gate = k->N_NaP.raise(m_inf_NaP);
+      T_gate = k->N_T.raise(y[L::M_IT]);
+    } else {
+      NaP_gate = ht::raise_whole(m_inf_NaP, k->N_NaP.whole);
+      T_gate = ht::raise_whole(y[L::M_IT], k->N_T.whole);
     }
-    f[L::M_FAST_NMDA] = (m_eq_NMDA - m_fast) * c.inv_tau_Mg_fast;
-    f[L::M_SLOW_NMDA] = (m_eq_NMDA - m_slow) * c.inv_tau_Mg_slow;
-    f[L::D_IKNA] = (c.tau_D * D_influx + 0.001 - D) * c.inv_tau_D;
+    const D I_NaP = -r.g_NaP * NaP_gate * (V - r.E_NaP);
+    // m_KNa = 1 / (1 + (0.25/D)^3.5) = D^3.5 / (D^3.5 + 2^-7)
+    const D Dk = y[L::D_IKNA];
+    const D D_35 = Dk * Dk * Dk * ode::sqrt_of(Dk);
+    const D I_KNa = -r.g_KNa * (D_35 / (D_35 + 0.0078125)) * (V - r.E_KNa);
+    const D I_T = -r.g_T * T_gate * y[L::H_IT] * (V - r.E_T);
+    const D I_h = -r.g_h * y[L::M_IH] * (V - r.E_h);
+
+    if constexpr (Variant::gap) {
+      const D I_gap = r.gap_scale * (-gap.weight_sum * V + gap.potential);
+      f[L::V_M] = (I_Na + I_K + I_syn + I_NaP + I_KNa + I_T + I_h + I_stim + I_gap) * r.inv_tau_m + I_spike;
+      last->I_gap = I_gap;
+    } else {
+      f[L::V_M] = (I_Na + I_K + I_syn + I_NaP + I_KNa + I_T + I_h + I_stim) * r.inv_tau_m + I_spike;
+    }
+    f[L::THETA] = -(y[L::THETA] - r.theta_eq) * r.inv_tau_theta;
+    for (int q = 0; q < L::channels; ++q) {
+      f[L::dg(q)] = -y[L::dg(q)] * r.inv_tau_rise[q];
+      f[L::g(q)] = y[L::dg(q)] - y[L::g(q)] * r.inv_tau_decay[q];
+    }
+    f[L::M_FAST_NMDA] = (m_eq_NMDA - m_fast) * r.inv_tau_Mg_fast;
+    f[L::M_SLOW_NMDA] = (m_eq_NMDA - m_slow) * r.inv_tau_Mg_slow;
+    f[L::D_IKNA] = (r.tau_D * D_influx + 0.001 - Dk) * r.inv_tau_D;
     f[L::M_IT] = (m_eq_T - y[L::M_IT]) * rate_m_T;
     f[L::H_IT] = (h_eq_T - y[L::H_IT]) * rate_h_T;
     f[L::M_IH] = (m_eq_h - y[L::M_IH]) * rate_m_h;
@@ -356,7 +431,15 @@ struct HtDynamics {
     last->I_T = I_T;
     last->I_h = I_h;
     last->m_eq_NMDA = m_eq_NMDA;
-    if constexpr (Variant::gap) last->I_gap = I_gap;
+  }
+};
+
+// The scalar right-hand side in the form the integrator calls.
+template <class Variant>
+struct HtDynamics : HtRhs<Variant, double> {
+  using L = ht::Layout<Variant>;
+  void operator()(const typename L::Vector& y, typename L::Vector& f, double /*t*/) const {
+    HtRhs<Variant, double>::operator()(y.data(), f.data());
   }
 };
 
@@ -422,18 +505,24 @@ std::span<const char* const> state_names() {
   return names;
 }
 
-// Integrates one time step of length h and ends the refractory count (nest-2.20 §1.9 steps
-// 1–2, mc-sleep §1.5 steps 2–6). Returns true if the neuron spiked.
+// Takes the gap input of the coming step; a change invalidates the stored derivative.
 template <class Variant>
-inline bool advance(HtCell<Variant>& s, const HtConstants<Variant>& k, double h, GapInputOf<Variant> gap,
-                    ode::GslStyleRkf45<static_cast<std::size_t>(Layout<Variant>::size)>& integrator) {
+inline void take_gap_input(HtCell<Variant>& s, GapInputOf<Variant> gap) {
   if constexpr (Variant::gap) {
     if (!(gap == s.gap)) {
       s.gap = gap;
       s.derivative_known = false;
     }
   }
-  HtDynamics<Variant> rhs{&k, s.I_stim, s.ref_steps > 0, &s.last, gap};
+}
+
+// Integrates one time step of length h and ends the refractory count (nest-2.20 §1.9 steps
+// 1–2, mc-sleep §1.5 steps 2–6), with the gap input taken by take_gap_input. Returns true if
+// the neuron spiked. The integrator must assume equal intervals (all steps are h long).
+template <class Variant>
+inline bool advance(HtCell<Variant>& s, const HtConstants<Variant>& k, double h,
+                    ode::GslStyleRkf45<static_cast<std::size_t>(Layout<Variant>::size)>& integrator) {
+  HtDynamics<Variant> rhs{{&k, &k, s.I_stim, s.ref_steps > 0, &s.last, s.gap}};
   bool spiked = false;
   double t = 0.0;
   while (t < h) {

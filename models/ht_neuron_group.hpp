@@ -8,13 +8,17 @@
 // instantiates the group.
 #pragma once
 
+#include <algorithm>
+#include <cstdint>
 #include <sstream>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/node_model.hpp"
 #include "engine/ode/vector_clones.hpp"
 #include "models/ht_neuron_core.hpp"
+#include "models/ht_neuron_lanes.hpp"
 
 namespace nestling {
 namespace ht {
@@ -81,7 +85,8 @@ class HtNeuronGroup final : public NodeGroup {
   const std::vector<std::string>& recordables() const override;
   double recordable_value(std::size_t i, int which) const override;
   std::size_t state_bytes() const override {
-    return size() * (sizeof(Parameters) + sizeof(HtConstants<Variant>) + sizeof(HtCell<Variant>) + sizeof(step_t));
+    return size() * (sizeof(Parameters) + sizeof(std::uint32_t) + sizeof(HtCell<Variant>) + sizeof(step_t)) +
+           constant_sets_.size() * sizeof(HtConstants<Variant>);
   }
 
   // Gap junctions (mc-sleep §1.7): partners see this neuron's V_m at the end of each slice.
@@ -91,14 +96,21 @@ class HtNeuronGroup final : public NodeGroup {
  private:
   Prototype prototype_of(std::size_t i) const;
   void set_initial_state(std::size_t i, const Prototype& proto);
-  // Integrates node i over one step; returns true if it spiked.
-  bool integrate_step(std::size_t i, ht::GapInputOf<Variant> gap,
-                      ode::GslStyleRkf45<static_cast<std::size_t>(Index::size)>& integrator);
+  const HtConstants<Variant>& constants(std::size_t i) const { return constant_sets_[set_of_[i]]; }
+  // Integrates node i over one step with the scalar code; returns true if it spiked.
+  bool integrate_step(std::size_t i, ode::GslStyleRkf45<static_cast<std::size_t>(Index::size)>& integrator);
+  // Integrates nodes [first, first + n) (n ≤ the lane width) over one step, in lanes where the
+  // kernel takes them; sets bit j of the result if node first + j spiked.
+  unsigned integrate_block(UpdateContext& ctx, std::size_t first, int n, int lag,
+                           ode::GslStyleRkf45<static_cast<std::size_t>(Index::size)>& integrator);
   // Adds the spikes that arrive at `slot` (nest-2.20 §1.9 step 3, mc-sleep §1.5 steps 7–9).
   void add_arriving_input(UpdateContext& ctx, std::size_t i, double* in);
 
   std::vector<Parameters> params_;
-  std::vector<HtConstants<Variant>> constants_;
+  std::vector<HtConstants<Variant>> constant_sets_;  // one per distinct parameter set
+  std::vector<std::uint32_t> set_of_;                // node → its constants
+  ht::LaneKernel<Variant> lane_kernel_ = nullptr;    // nullptr: the scalar code
+  int lane_width_ = 1;
   std::vector<HtCell<Variant>> nodes_;
   std::vector<step_t> last_spike_;  // stamp of the latest spike, -1 if none
   double h_ = 0.1;                  // resolution in ms, as NEST computes it
@@ -235,7 +247,7 @@ const std::vector<std::string>& HtNeuronGroup<Variant>::recordables() const {
 
 template <class Variant>
 HtNeuronGroup<Variant>::HtNeuronGroup(const NodeModel& model, NodeId first, std::size_t n, const Prototype& proto)
-    : NodeGroup(model, first, n), params_(n, proto), constants_(n), nodes_(n), last_spike_(n, -1) {
+    : NodeGroup(model, first, n), params_(n, proto), set_of_(n, 0), nodes_(n), last_spike_(n, -1) {
   for (std::size_t i = 0; i < n; ++i) set_initial_state(i, proto);
 }
 
@@ -310,25 +322,68 @@ void HtNeuronGroup<Variant>::reset_state() {
 
 template <class Variant>
 void HtNeuronGroup<Variant>::calibrate(const CalibrationContext& ctx) {
+  // Neurons with equal parameters share their constants (a hash of each set finds its equals).
+  constant_sets_.clear();
+  std::unordered_multimap<std::size_t, std::uint32_t> by_hash;
   for (std::size_t i = 0; i < size(); ++i) {
     const auto refractory = ctx.grid->ms_to_steps(params_[i].t_ref);
-    constants_[i] = HtConstants<Variant>::from(params_[i], nodes_[i].y[Index::V_M], static_cast<int>(refractory));
+    const auto c = HtConstants<Variant>::from(params_[i], nodes_[i].y[Index::V_M], static_cast<int>(refractory));
     nodes_[i].derivative_known = false;
+    if (i > 0 && constant_sets_[set_of_[i - 1]] == c) {  // the common case: as the previous node
+      set_of_[i] = set_of_[i - 1];
+      continue;
+    }
+    std::size_t hash = 0;
+    zip_rates(c, c, [&hash](double x, double) { hash = hash * 1000003u ^ std::hash<double>{}(x); });
+    auto [it, stop] = by_hash.equal_range(hash);
+    while (it != stop && !(constant_sets_[it->second] == c)) ++it;
+    if (it != stop) {
+      set_of_[i] = it->second;
+    } else {
+      set_of_[i] = static_cast<std::uint32_t>(constant_sets_.size());
+      by_hash.emplace(hash, set_of_[i]);
+      constant_sets_.push_back(c);
+    }
   }
+  const ht::LanePath path = ht::lane_path();
+  lane_kernel_ = ht::lane_kernel<Variant>(path);
+  lane_width_ = lane_kernel_ ? ht::lane_width(path) : 1;
 }
 
 // ------------------------------------------------------------------------ simulation
 
 template <class Variant>
 NESTLING_VECTOR_CLONES bool HtNeuronGroup<Variant>::integrate_step(
-    std::size_t i, ht::GapInputOf<Variant> gap, ode::GslStyleRkf45<static_cast<std::size_t>(Index::size)>& integrator) {
-  return ht::advance(nodes_[i], constants_[i], h_, gap, integrator);
+    std::size_t i, ode::GslStyleRkf45<static_cast<std::size_t>(Index::size)>& integrator) {
+  return ht::advance(nodes_[i], constants(i), h_, integrator);
+}
+
+template <class Variant>
+unsigned HtNeuronGroup<Variant>::integrate_block(UpdateContext& ctx, std::size_t first, int n, int lag,
+                                                 ode::GslStyleRkf45<static_cast<std::size_t>(Index::size)>& integrator) {
+  if (lane_kernel_ != nullptr && n > 1) {
+    ht::LaneBlock<Variant> block;
+    block.n = n;
+    block.h = h_;
+    for (int j = 0; j < n; ++j) {
+      block.cell[j] = &nodes_[first + static_cast<std::size_t>(j)];
+      block.k[j] = &constants(first + static_cast<std::size_t>(j));
+    }
+    if (lane_kernel_(block)) return block.spiked;
+  }
+  unsigned spiked = 0;
+  for (int j = 0; j < n; ++j) {
+    const std::size_t i = first + static_cast<std::size_t>(j);
+    if (integrate_step(i, integrator)) spiked |= 1u << j;
+    if (integrator.failed()) integration_failed(ctx, i, lag, integrator.failure(), ht::state_names<Variant>());
+  }
+  return spiked;
 }
 
 template <class Variant>
 void HtNeuronGroup<Variant>::add_arriving_input(UpdateContext& ctx, std::size_t i, double* in) {
   HtCell<Variant>& s = nodes_[i];
-  const HtConstants<Variant>& k = constants_[i];
+  const HtConstants<Variant>& k = constants(i);
   if constexpr (!Variant::gaba_b1a) {
     for (int r = 0; r < Index::channels; ++r) {
       double& arrived = in[r];
@@ -376,33 +431,42 @@ template <class Variant>
 void HtNeuronGroup<Variant>::update(UpdateContext& ctx, std::size_t begin, std::size_t end) {
   ode::GslStyleRkf45<static_cast<std::size_t>(Index::size)> integrator(
       {.eps_abs = 1e-3, .eps_rel = 0.0, .a_y = 1.0, .a_dydt = 0.0});
-  for (std::size_t i = begin; i < end; ++i) {
-    HtCell<Variant>& s = nodes_[i];
-    [[maybe_unused]] double* gap_in = Variant::gap ? gap_inputs(ctx, i) : nullptr;  // S, then P, per lag
+  integrator.assume_equal_intervals(true);
+  const auto width = static_cast<std::size_t>(lane_width_);
+  for (std::size_t first = begin; first < end; first += width) {
+    const std::size_t stop = std::min(first + width, end);
+    const int n = static_cast<int>(stop - first);
     for (int lag = ctx.from; lag < ctx.to; ++lag) {
-      ht::GapInputOf<Variant> gap{};
-      if constexpr (Variant::gap) {
-        gap = {gap_in[lag], gap_in[ctx.min_delay + lag]};
-        gap_in[lag] = gap_in[ctx.min_delay + lag] = 0.0;
+      if constexpr (Variant::gap) {  // S, then P, per lag
+        for (std::size_t i = first; i < stop; ++i) {
+          double* gap_in = gap_inputs(ctx, i);
+          ht::take_gap_input(nodes_[i], ht::GapInput{gap_in[lag], gap_in[ctx.min_delay + lag]});
+          gap_in[lag] = gap_in[ctx.min_delay + lag] = 0.0;
+        }
       }
-      const bool spiked = integrate_step(i, gap, integrator);
-      if (integrator.failed()) integration_failed(ctx, i, lag, integrator.failure(), ht::state_names<Variant>());
-      if (spiked) {
-        last_spike_[i] = ctx.origin + lag + 1;
-        ctx.emit(first_gid() + i, lag, EventKind::spike, 1.0);
+      const unsigned spiked = integrate_block(ctx, first, n, lag, integrator);
+      for (std::size_t i = first; i < stop; ++i) {
+        HtCell<Variant>& s = nodes_[i];
+        if (spiked & (1u << (i - first))) {
+          last_spike_[i] = ctx.origin + lag + 1;
+          ctx.emit(first_gid() + i, lag, EventKind::spike, 1.0);
+        }
+        double* in = inputs(ctx, i, ctx.slot(lag));
+        add_arriving_input(ctx, i, in);
+        double& current = in[Index::current_buffer];
+        if (current != s.I_stim) {
+          s.I_stim = current;  // applies during the next step
+          s.derivative_known = false;
+        }
+        current = 0.0;
+        if (sampled(i)) sample(ctx, i, ctx.origin + lag + 1);
       }
-      double* in = inputs(ctx, i, ctx.slot(lag));
-      add_arriving_input(ctx, i, in);
-      double& current = in[Index::current_buffer];
-      if (current != s.I_stim) {
-        s.I_stim = current;  // applies during the next step
-        s.derivative_known = false;
-      }
-      current = 0.0;
-      if (sampled(i)) sample(ctx, i, ctx.origin + lag + 1);
     }
     if constexpr (Variant::gap) {  // the slice's gap input is forgotten when a call ends (mc-sleep §1.7 step 13)
-      for (int lag = ctx.to; lag < ctx.min_delay; ++lag) gap_in[lag] = gap_in[ctx.min_delay + lag] = 0.0;
+      for (std::size_t i = first; i < stop; ++i) {
+        double* gap_in = gap_inputs(ctx, i);
+        for (int lag = ctx.to; lag < ctx.min_delay; ++lag) gap_in[lag] = gap_in[ctx.min_delay + lag] = 0.0;
+      }
     }
   }
 }

@@ -32,14 +32,30 @@
 #include <stdexcept>
 
 #include "engine/ode/integration_failure.hpp"
+#include "engine/ode/lanes.hpp"
 
 namespace nestling::ode {
 
 template <std::size_t N>
 using Vector = std::array<double, N>;
 
-// Fehlberg's 4(5) pair (NASA TR R-315, 1969). The fifth-order solution is propagated and the
-// difference to the fourth-order one is the error estimate, as in GSL's rkf45.
+// Fehlberg's 4(5) pair (NASA TR R-315, 1969): stage coefficients a, fifth-order weights b,
+// fifth- minus fourth-order weights e (the error estimate) and nodes c. The fifth-order solution
+// is propagated and the difference to the fourth-order one is the error estimate, as in GSL's
+// rkf45. (Shared with the lane integration, which must use the very same numbers.)
+struct Fehlberg {
+  static constexpr unsigned order = 5;  // the order GSL's control uses for the step-size exponents
+  static constexpr double a2[1] = {1.0 / 4.0};
+  static constexpr double a3[2] = {3.0 / 32.0, 9.0 / 32.0};
+  static constexpr double a4[3] = {1932.0 / 2197.0, -7200.0 / 2197.0, 7296.0 / 2197.0};
+  static constexpr double a5[4] = {439.0 / 216.0, -8.0, 3680.0 / 513.0, -845.0 / 4104.0};
+  static constexpr double a6[5] = {-8.0 / 27.0, 2.0, -3544.0 / 2565.0, 1859.0 / 4104.0, -11.0 / 40.0};
+  static constexpr double b[6] = {16.0 / 135.0, 0.0, 6656.0 / 12825.0, 28561.0 / 56430.0, -9.0 / 50.0, 2.0 / 55.0};
+  static constexpr double e[6] = {1.0 / 360.0, 0.0, -128.0 / 4275.0, -2197.0 / 75240.0, 1.0 / 50.0, 2.0 / 55.0};
+  static constexpr double c[6] = {0.0, 1.0 / 4.0, 3.0 / 8.0, 12.0 / 13.0, 1.0, 1.0 / 2.0};
+};
+
+// Boost.Odeint's generic explicit error stepper with Fehlberg's tableau.
 template <std::size_t N>
 class FehlbergStepper
     : public boost::numeric::odeint::explicit_error_generic_rk<6, 5, 5, 4, Vector<N>, double, Vector<N>, double,
@@ -50,31 +66,24 @@ class FehlbergStepper
                                                                  boost::numeric::odeint::default_operations>;
 
  public:
-  // The order GSL's control uses for the step-size exponents (rkf45 reports 5).
-  static constexpr unsigned order = 5;
+  static constexpr unsigned order = Fehlberg::order;
 
-  FehlbergStepper() : Base(stage_coefficients(), fifth_order_weights(), error_weights(), nodes()) {}
+  FehlbergStepper() : Base(stage_coefficients(), weights(Fehlberg::b), weights(Fehlberg::e), weights(Fehlberg::c)) {}
 
  private:
   using Coefficients = typename Base::coef_a_type;
   using Weights = typename Base::coef_b_type;
+  using F = Fehlberg;
 
   static Coefficients stage_coefficients() {
-    const boost::array<double, 1> a2{{1.0 / 4.0}};
-    const boost::array<double, 2> a3{{3.0 / 32.0, 9.0 / 32.0}};
-    const boost::array<double, 3> a4{{1932.0 / 2197.0, -7200.0 / 2197.0, 7296.0 / 2197.0}};
-    const boost::array<double, 4> a5{{439.0 / 216.0, -8.0, 3680.0 / 513.0, -845.0 / 4104.0}};
-    const boost::array<double, 5> a6{{-8.0 / 27.0, 2.0, -3544.0 / 2565.0, 1859.0 / 4104.0, -11.0 / 40.0}};
+    const boost::array<double, 1> a2{{F::a2[0]}};
+    const boost::array<double, 2> a3{{F::a3[0], F::a3[1]}};
+    const boost::array<double, 3> a4{{F::a4[0], F::a4[1], F::a4[2]}};
+    const boost::array<double, 4> a5{{F::a5[0], F::a5[1], F::a5[2], F::a5[3]}};
+    const boost::array<double, 5> a6{{F::a6[0], F::a6[1], F::a6[2], F::a6[3], F::a6[4]}};
     return Coefficients(a2, a3, a4, a5, a6);
   }
-  static Weights fifth_order_weights() {
-    return {{16.0 / 135.0, 0.0, 6656.0 / 12825.0, 28561.0 / 56430.0, -9.0 / 50.0, 2.0 / 55.0}};
-  }
-  // Fifth- minus fourth-order weights.
-  static Weights error_weights() {
-    return {{1.0 / 360.0, 0.0, -128.0 / 4275.0, -2197.0 / 75240.0, 1.0 / 50.0, 2.0 / 55.0}};
-  }
-  static Weights nodes() { return {{0.0, 1.0 / 4.0, 3.0 / 8.0, 12.0 / 13.0, 1.0, 1.0 / 2.0}}; }
+  static Weights weights(const double (&w)[6]) { return {{w[0], w[1], w[2], w[3], w[4], w[5]}}; }
 };
 
 // GSL's standard step-size control. The tolerated error of component i is
@@ -89,15 +98,17 @@ struct StandardStepControl {
   double a_y = 1.0;
   double a_dydt = 0.0;
 
+  // `grow` false leaves h as it is where it could grow (for a step whose growth cannot matter).
   template <std::size_t N>
-  Verdict adjust(unsigned order, const Vector<N>& y, const Vector<N>& y_err, const Vector<N>& dydt, double& h) const {
+  Verdict adjust(unsigned order, const Vector<N>& y, const Vector<N>& y_err, const Vector<N>& dydt, double& h,
+                 bool grow = true) const {
     const double ratio = largest_error_ratio(y, y_err, dydt, h);
     if (ratio > 1.1) {
       h *= decrease_factor(ratio, order);
       return Verdict::decrease;
     }
     if (ratio < 0.5) {
-      h *= increase_factor(ratio, order);
+      if (grow) h *= increase_factor(ratio, order);
       return Verdict::increase;
     }
     return Verdict::keep;
@@ -127,7 +138,7 @@ struct StandardStepControl {
   }
 
   // Shrink factor for R > 1.1; skips pow where the 0.2 floor certainly applies.
-  static double decrease_factor(double ratio, unsigned order) {
+  NESTLING_ALWAYS_INLINE static double decrease_factor(double ratio, unsigned order) {
     constexpr double floor_beyond = 1845.28125 * (1.0 + 1e-9);  // 4.5^5: 0.9·R^(−1/5) < 0.2 above it
     if (order == 5 && ratio > floor_beyond) return 0.2;
     const double r = 0.9 / std::pow(ratio, 1.0 / order);
@@ -135,7 +146,7 @@ struct StandardStepControl {
   }
 
   // Growth factor for R < 0.5; skips pow where the cap of 5 certainly applies.
-  static double increase_factor(double ratio, unsigned order) {
+  NESTLING_ALWAYS_INLINE static double increase_factor(double ratio, unsigned order) {
     constexpr double cap_below = 3.4012224e-05 * (1.0 - 1e-9);  // 0.18^6: 0.9·R^(−1/6) > 5 below it
     if (order == 5 && ratio < cap_below) return 5.0;
     double r = 0.9 / std::pow(ratio, 1.0 / (order + 1.0));
@@ -155,6 +166,11 @@ class GslStyleRkf45 {
 
   explicit GslStyleRkf45(StandardStepControl control = {}, std::size_t max_substeps = default_max_substeps)
       : control_(control), max_substeps_(max_substeps) {}
+
+  // For callers whose intervals all have the same length (a neuron's time steps): a step that
+  // covered a whole interval reaches the end of the next one too, so the next proposal is cut
+  // to the interval whatever the growth; apply() then skips computing the growth (a pow).
+  void assume_equal_intervals(bool equal) { equal_intervals_ = equal; }
 
   // Advances (t, y) towards t_end by one accepted step, like one call of
   // gsl_odeiv_evolve_apply. `h` is the proposed step on entry and the proposal for the next
@@ -197,7 +213,8 @@ class GslStyleRkf45 {
         ++rejected;
         continue;
       }
-      if (control_.adjust(FehlbergStepper<N>::order, y_new_, y_err_, dydt_new_, step) ==
+      const bool growth_matters = !(equal_intervals_ && final_step && t0 == interval_start_);
+      if (control_.adjust(FehlbergStepper<N>::order, y_new_, y_err_, dydt_new_, step, growth_matters) ==
           StandardStepControl::Verdict::decrease) {
         if (t_new + step == t_new) return fail(IntegrationFailure::Reason::step_underflow, y, t, tried);
         if (std::fabs(step) < std::fabs(tried)) {
@@ -259,6 +276,7 @@ class GslStyleRkf45 {
   FehlbergStepper<N> stepper_;
   StandardStepControl control_;
   std::size_t max_substeps_;
+  bool equal_intervals_ = false;
   std::size_t substeps_ = 0;  // accepted in the present interval
   double interval_start_ = 0.0, interval_end_ = NAN, continue_from_ = NAN;
   bool failed_ = false;

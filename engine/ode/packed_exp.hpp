@@ -28,33 +28,39 @@
 #include <cstdint>
 #include <limits>
 
+#include "engine/ode/lanes.hpp"
+
 namespace nestling::ode {
 
 // The largest |a| for which exp_reduced is accurate.
 inline constexpr double exp_reduced_limit = 708.0;
 
-inline double exp_reduced(double a) {
+// For double and for Lanes<W> (engine/ode/lanes.hpp): the same operations lane by lane.
+template <class D>
+NESTLING_ALWAYS_INLINE D exp_reduced_of(D a) {
   constexpr double log2e = 1.4426950408889634074;
   constexpr double round_shift = 6755399441055744.0;  // 1.5·2^52: adding it rounds to an integer
-  constexpr std::uint64_t round_shift_bits = 0x4338000000000000ULL;
+  constexpr std::int64_t round_shift_bits = 0x4338000000000000LL;
   constexpr double ln2_hi = 6.93147180369123816490e-01;
   constexpr double ln2_lo = 1.90821492927058770002e-10;
-  const double shifted = a * log2e + round_shift;
-  const double n = shifted - round_shift;
-  const double r = (a - n * ln2_hi) - n * ln2_lo;
+  const D shifted = a * log2e + round_shift;
+  const D n = shifted - round_shift;
+  const D r = (a - n * ln2_hi) - n * ln2_lo;
   // Estrin: sum of r^k/k!, k = 0..13, as pairs (c_k + c_{k+1} r) combined with r², r⁴, r⁸.
-  const double r2 = r * r;
-  const double r4 = r2 * r2;
-  const double r8 = r4 * r4;
-  const double p0_3 = (1.0 + r) + r2 * (0.5 + r * (1.0 / 6.0));
-  const double p4_7 = ((1.0 / 24.0) + r * (1.0 / 120.0)) + r2 * ((1.0 / 720.0) + r * (1.0 / 5040.0));
-  const double p8_11 = ((1.0 / 40320.0) + r * (1.0 / 362880.0)) + r2 * ((1.0 / 3628800.0) + r * (1.0 / 39916800.0));
-  const double p12_13 = (1.0 / 479001600.0) + r * (1.0 / 6227020800.0);
-  const double p = (p0_3 + r4 * p4_7) + r8 * (p8_11 + r4 * p12_13);
+  const D r2 = r * r;
+  const D r4 = r2 * r2;
+  const D r8 = r4 * r4;
+  const D p0_3 = (1.0 + r) + r2 * (0.5 + r * (1.0 / 6.0));
+  const D p4_7 = ((1.0 / 24.0) + r * (1.0 / 120.0)) + r2 * ((1.0 / 720.0) + r * (1.0 / 5040.0));
+  const D p8_11 = ((1.0 / 40320.0) + r * (1.0 / 362880.0)) + r2 * ((1.0 / 3628800.0) + r * (1.0 / 39916800.0));
+  const D p12_13 = (1.0 / 479001600.0) + r * (1.0 / 6227020800.0);
+  const D p = (p0_3 + r4 * p4_7) + r8 * (p8_11 + r4 * p12_13);
   // The low bits of `shifted` hold n; n + 1023 in the exponent field is 2^n.
-  const std::uint64_t scale_bits = (std::bit_cast<std::uint64_t>(shifted) - round_shift_bits + 1023u) << 52;
-  return p * std::bit_cast<double>(scale_bits);
+  const auto scale_bits = (bits_of(shifted) - round_shift_bits + 1023) << 52;
+  return p * from_bits<D>(scale_bits);
 }
+
+inline double exp_reduced(double a) { return exp_reduced_of(a); }
 
 // The largest |x| for which every (x + offset[k])·scale[k] lies within ±exp_reduced_limit
 // (negative if there is none).

@@ -1,0 +1,222 @@
+// The block-step of ht_neuron_lanes.hpp, included once per lane count by the translation units
+// of this folder, each built for its instruction set (CMake). It mirrors ht::advance and
+// GslStyleRkf45::apply with the lanes' decisions as masks: a lane whose attempt is rejected
+// retries while the others wait, a lane whose step is done stops committing.
+#pragma once
+
+#include <cfloat>
+#include <cmath>
+
+#include "engine/ode/gsl_style_rkf45.hpp"
+#include "engine/ode/lanes.hpp"
+#include "models/ht_neuron_lanes.hpp"
+
+namespace nestling::ht {
+
+template <class Variant, int W>
+bool advance_lanes(LaneBlock<Variant>& b) {
+  using D = ode::Lanes<W>;
+  using M = ode::LaneMask<W>;
+  using L = Layout<Variant>;
+  using ode::select;
+  using ode::splat;
+  constexpr int S = L::size;
+  // Far more attempts than any well-behaved step takes; beyond, the scalar code decides.
+  constexpr int max_attempts = 1000;
+  const int n = b.n;
+  const double h = b.h;
+
+  // Constants: one broadcast when the lanes share a set (the common case), else lane by lane.
+  const HtConstants<Variant>& k0 = *b.k[0];
+  if (!k0.lane_friendly()) return false;
+  bool shared = true;
+  for (int j = 1; j < n; ++j) {
+    if (b.k[j] == b.k[0]) continue;
+    shared = false;
+    if (!b.k[j]->lane_friendly() || b.k[j]->N_NaP.whole != k0.N_NaP.whole || b.k[j]->N_T.whole != k0.N_T.whole)
+      return false;
+  }
+  HtRates<Variant, D> c;
+  if (shared) {
+    zip_rates(c, k0, [](D& lanes, double x) { lanes = splat<D>(x); });
+  } else {
+    for (int j = 0; j < W; ++j) zip_rates(c, *b.k[j < n ? j : 0], [j](D& lanes, double x) { lanes[j] = x; });
+  }
+
+  // The cells, transposed into lanes.
+  D y[S], dydt[S], step, I_stim;
+  HtCurrentsOf<D> last;
+  GapInputOf<Variant, D> gap;
+  M known, refractory, ref_steps, ref_start, valid;
+  for (int j = 0; j < W; ++j) {
+    const HtCell<Variant>& s = *b.cell[j < n ? j : 0];
+    for (int i = 0; i < S; ++i) {
+      y[i][j] = s.y[i];
+      dydt[i][j] = s.dydt[i];
+    }
+    step[j] = s.step;
+    I_stim[j] = s.I_stim;
+    last.I_NaP[j] = s.last.I_NaP;
+    last.I_KNa[j] = s.last.I_KNa;
+    last.I_T[j] = s.last.I_T;
+    last.I_h[j] = s.last.I_h;
+    last.m_eq_NMDA[j] = s.last.m_eq_NMDA;
+    last.I_gap[j] = s.last.I_gap;
+    if constexpr (Variant::gap) {
+      gap.weight_sum[j] = s.gap.weight_sum;
+      gap.potential[j] = s.gap.potential;
+    }
+    known[j] = s.derivative_known ? -1 : 0;
+    ref_steps[j] = s.ref_steps;
+    refractory[j] = s.ref_steps > 0 ? -1 : 0;
+    ref_start[j] = b.k[j < n ? j : 0]->refractory_steps + 1;  // the decrement at the end of this step makes it R
+    valid[j] = j < n ? -1 : 0;
+  }
+
+  M exp_outside{};
+  HtCurrentsOf<D> scratch;
+  HtRhs<Variant, D> rhs{&c, &k0, I_stim, refractory, &scratch, gap, &exp_outside};
+  M spiked{};
+
+  // Voltage clamp excluded: NMDA block and spike test on the lanes of `m` (ht::settle).
+  auto settle = [&](M m) {
+    y[L::M_FAST_NMDA] = select(m, ode::min_of(last.m_eq_NMDA, y[L::M_FAST_NMDA]), y[L::M_FAST_NMDA]);
+    y[L::M_SLOW_NMDA] = select(m, ode::min_of(last.m_eq_NMDA, y[L::M_SLOW_NMDA]), y[L::M_SLOW_NMDA]);
+    const M fire = m & (ref_steps == 0) & (y[L::V_M] >= y[L::THETA]);
+    if (!ode::any_of(fire)) return;
+    y[L::V_M] = select(fire, c.E_Na, y[L::V_M]);
+    y[L::THETA] = select(fire, c.E_Na, y[L::THETA]);
+    ref_steps = select(fire, ref_start, ref_steps);
+    known &= ~fire;
+    refractory |= fire;  // integration goes on to the end of the step with I_spike
+    rhs.refractory = refractory;
+    spiked |= fire;
+  };
+
+  using F = ode::Fehlberg;
+  M active = valid;
+  D t = splat<D>(0.0);
+  for (int attempts = 0; ode::any_of(active); ++attempts) {
+    if (attempts == max_attempts) return false;
+    // GSL evaluates the derivative at the start of every call; a lane keeps it unless its
+    // state or inputs changed.
+    const M need = active & ~known;
+    if (ode::any_of(need)) {
+      D f[S];
+      rhs(y, f);
+      for (int i = 0; i < S; ++i) dydt[i] = select(need, f[i], dydt[i]);
+      known |= need;
+    }
+    // The proposal, cut to end exactly at h (backed off by ulps where t + span rounds past h).
+    const D span = h - t;
+    const M whole = step >= span;
+    D s = select(whole, span, step);
+    const M over = active & whole & (t + s > h);
+    if (ode::any_of(over)) {
+      for (int j = 0; j < W; ++j)
+        if (over[j])
+          while (t[j] + s[j] > h) s[j] = std::nextafter(s[j], 0.0);
+    }
+
+    // The six stages, the fifth-order solution, the error and the end point's derivative, as
+    // Boost.Odeint's generic Runge–Kutta computes them (x + (a·s)·k1 + (a'·s)·k2 + ...).
+    D x[S], k2[S], k3[S], k4[S], k5[S], k6[S], y_new[S], err[S], f_new[S];
+    for (int i = 0; i < S; ++i) x[i] = y[i] + (F::a2[0] * s) * dydt[i];
+    rhs(x, k2);
+    for (int i = 0; i < S; ++i) x[i] = y[i] + (F::a3[0] * s) * dydt[i] + (F::a3[1] * s) * k2[i];
+    rhs(x, k3);
+    for (int i = 0; i < S; ++i)
+      x[i] = y[i] + (F::a4[0] * s) * dydt[i] + (F::a4[1] * s) * k2[i] + (F::a4[2] * s) * k3[i];
+    rhs(x, k4);
+    for (int i = 0; i < S; ++i)
+      x[i] = y[i] + (F::a5[0] * s) * dydt[i] + (F::a5[1] * s) * k2[i] + (F::a5[2] * s) * k3[i] +
+             (F::a5[3] * s) * k4[i];
+    rhs(x, k5);
+    for (int i = 0; i < S; ++i)
+      x[i] = y[i] + (F::a6[0] * s) * dydt[i] + (F::a6[1] * s) * k2[i] + (F::a6[2] * s) * k3[i] +
+             (F::a6[3] * s) * k4[i] + (F::a6[4] * s) * k5[i];
+    rhs(x, k6);
+    for (int i = 0; i < S; ++i) {
+      y_new[i] = y[i] + (F::b[0] * s) * dydt[i] + (F::b[1] * s) * k2[i] + (F::b[2] * s) * k3[i] +
+                 (F::b[3] * s) * k4[i] + (F::b[4] * s) * k5[i] + (F::b[5] * s) * k6[i];
+      err[i] = (F::e[0] * s) * dydt[i] + (F::e[1] * s) * k2[i] + (F::e[2] * s) * k3[i] + (F::e[3] * s) * k4[i] +
+               (F::e[4] * s) * k5[i] + (F::e[5] * s) * k6[i];
+    }
+    HtCurrentsOf<D> at_end;
+    rhs.last = &at_end;
+    rhs(y_new, f_new);
+    rhs.last = &scratch;
+    const D t_new = select(whole, splat<D>(h), t + s);
+
+    // Overflow or the slow exponential's range: the scalar code's business.
+    M finite = valid | ~valid;
+    for (int i = 0; i < S; ++i) finite &= ode::abs_of(y_new[i]) <= DBL_MAX;
+    if (ode::any_of(active & ~finite) || ode::any_of(exp_outside)) return false;
+
+    // GSL's standard control with eps_rel = 0: R = max|err_i| / eps_abs (at least DBL_MIN).
+    D largest = splat<D>(0.0);
+    for (int i = 0; i < S; ++i) {
+      const D e = ode::abs_of(err[i]);
+      largest = select(e > largest, e, largest);
+    }
+    D ratio = largest / b.eps_abs;
+    ratio = select(ratio > DBL_MIN, ratio, splat<D>(DBL_MIN));
+    const M decrease = active & (ratio > 1.1);
+    // Growth matters unless the step covered the whole interval (GslStyleRkf45::assume_equal_intervals).
+    const M grow = active & (ratio < 0.5) & ~(whole & (t == 0.0));
+    D next = s;
+    if (ode::any_of(decrease | grow)) {
+      using Control = ode::StandardStepControl;
+      for (int j = 0; j < W; ++j) {
+        if (decrease[j]) next[j] = s[j] * Control::decrease_factor(ratio[j], F::order);
+        else if (grow[j]) next[j] = s[j] * Control::increase_factor(ratio[j], F::order);
+      }
+      // A step that cannot shrink without stalling: the scalar code reports it.
+      if (ode::any_of(decrease & (t_new + next == t_new))) return false;
+    }
+    const M reject = decrease & (next < s);
+    next = select(decrease & ~reject, s, next);  // decreased but not smaller: the step stands
+    const M commit = active & ~reject;
+    for (int i = 0; i < S; ++i) {
+      y[i] = select(commit, y_new[i], y[i]);
+      dydt[i] = select(commit, f_new[i], dydt[i]);
+    }
+    last.I_NaP = select(commit, at_end.I_NaP, last.I_NaP);
+    last.I_KNa = select(commit, at_end.I_KNa, last.I_KNa);
+    last.I_T = select(commit, at_end.I_T, last.I_T);
+    last.I_h = select(commit, at_end.I_h, last.I_h);
+    last.m_eq_NMDA = select(commit, at_end.m_eq_NMDA, last.m_eq_NMDA);
+    last.I_gap = select(commit, at_end.I_gap, last.I_gap);
+    t = select(commit, t_new, t);
+    step = select(active, next, step);
+    if constexpr (Variant::spike_test_per_substep) settle(commit);
+    active &= t < h;
+  }
+  if constexpr (!Variant::spike_test_per_substep) settle(valid);
+  // The refractory count ends; with it I_spike, so the derivative must be evaluated anew.
+  const M counting = ref_steps > 0;
+  ref_steps -= counting & 1;
+  known &= ~(counting & (ref_steps == 0));
+
+  b.spiked = 0;
+  for (int j = 0; j < n; ++j) {
+    HtCell<Variant>& s = *b.cell[j];
+    for (int i = 0; i < S; ++i) {
+      s.y[i] = y[i][j];
+      s.dydt[i] = dydt[i][j];
+    }
+    s.step = step[j];
+    s.last.I_NaP = last.I_NaP[j];
+    s.last.I_KNa = last.I_KNa[j];
+    s.last.I_T = last.I_T[j];
+    s.last.I_h = last.I_h[j];
+    s.last.m_eq_NMDA = last.m_eq_NMDA[j];
+    s.last.I_gap = last.I_gap[j];
+    s.ref_steps = static_cast<int>(ref_steps[j]);
+    s.derivative_known = known[j] != 0;
+    if (spiked[j]) b.spiked |= 1u << j;
+  }
+  return true;
+}
+
+}  // namespace nestling::ht
