@@ -389,7 +389,7 @@ void HtNeuronGroup<Variant>::add_arriving_input(UpdateContext& ctx, std::size_t 
       double& arrived = in[r];
       if (arrived != 0.0) {
         s.y[Index::dg(r)] += k.cond_step[r] * arrived;
-        s.derivative_known = false;
+        ht::refresh_channel_derivative(s, k, r);
         arrived = 0.0;
       }
     }
@@ -407,7 +407,7 @@ void HtNeuronGroup<Variant>::add_arriving_input(UpdateContext& ctx, std::size_t 
         const double jump = k.cond_step[r] * arrived * p.scaling(r, g_b1a) * factor;
         if (!(jump == 0.0)) {
           s.y[Index::dg(r)] += jump;
-          s.derivative_known = false;
+          ht::refresh_channel_derivative(s, k, r);
         }
         arrived = 0.0;
       }
