@@ -17,6 +17,7 @@
 //             a few times per second.
 //   dc        a dc_generator (10) drives every neuron to fire; adaptation slows it to a few
 //             spikes per second.
+// Each model runs on the scalar code and on every vector path this CPU has (models/ht_neuron_lanes.hpp).
 // The first 100 ms are simulated untimed (warm-up, initial transient); then 1000 ms are timed.
 // NEST 2.20.2 spends about 2 µs per neuron-step on ht_neuron (GSL rkf45) on this machine kind.
 //
@@ -35,6 +36,7 @@
 #include <vector>
 
 #include "benchmarks/provenance.hpp"
+#include "models/ht_neuron_lanes.hpp"
 #include "nestling/simulator.hpp"
 
 using namespace nestling;
@@ -107,35 +109,47 @@ Result measure(const Model& model, Scenario scenario, std::size_t n, double warm
 int main(int argc, char** argv) {
   const std::size_t n = argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 2000;
   const int repetitions = argc > 2 ? std::atoi(argv[2]) : 3;
+  std::vector<ht::LanePath> paths = {ht::LanePath::scalar};
+  for (auto p : {ht::LanePath::portable, ht::LanePath::avx2, ht::LanePath::avx512})
+    if (ht::lane_path_available(p)) paths.push_back(p);
   std::printf("%s\n", bench::provenance().c_str());
   std::printf(
       "Hill-Tononi neuron update cost, 1 thread, h = 0.1 ms, %zu neurons, 1000 ms timed after 100 ms warm-up, "
-      "%d repetitions, models alternating\n",
+      "%d repetitions, models and integration paths alternating\n",
       n, repetitions);
   const std::array<Model, 3> models = {Model{"ht_neuron", "ht_neuron", {}},
                                        Model{"NP", "ht_neuron_minis_GABA_B1a_soft_gap_noprelimspike", {}},
                                        Model{"NP stock gates",
                                              "ht_neuron_minis_GABA_B1a_soft_gap_noprelimspike",
                                              {{"g_peak_NaP", 1.0}, {"g_peak_KNa", 1.0}}}};
-  std::printf("%-8s %-15s %12s %12s %12s %16s\n", "scenario", "model", "cpu ns min", "cpu ns median", "wall ns min",
-              "spikes/s/neuron");
+  std::printf("%-8s %-15s %-9s %12s %14s %12s %16s %14s\n", "scenario", "model", "path", "cpu ns min",
+              "cpu ns median", "wall ns min", "spikes/s/neuron", "vs scalar");
   const std::pair<const char*, Scenario> scenarios[] = {
       {"rest", Scenario::rest}, {"driven", Scenario::driven}, {"dc", Scenario::dc}};
   for (const auto& [name, scenario] : scenarios) {
-    std::array<std::vector<Result>, models.size()> results;
+    std::vector<std::vector<std::vector<Result>>> results(models.size(), std::vector<std::vector<Result>>(paths.size()));
     for (int r = 0; r < repetitions; ++r)
       for (std::size_t m = 0; m < models.size(); ++m)
-        results[m].push_back(measure(models[m], scenario, n, 100.0, 1000.0));
+        for (std::size_t p = 0; p < paths.size(); ++p) {
+          ht::set_lane_path(paths[p]);
+          results[m][p].push_back(measure(models[m], scenario, n, 100.0, 1000.0));
+        }
     for (std::size_t m = 0; m < models.size(); ++m) {
-      auto& res = results[m];
-      std::sort(res.begin(), res.end(),
-                [](const Result& a, const Result& b) { return a.ns_per_neuron_step < b.ns_per_neuron_step; });
-      double wall_min = res.front().wall_ns_per_neuron_step;
-      for (const Result& x : res) wall_min = std::min(wall_min, x.wall_ns_per_neuron_step);
-      std::printf("%-8s %-15s %12.1f %12.1f %12.1f %16.2f\n", name, models[m].label, res.front().ns_per_neuron_step,
-                  res[res.size() / 2].ns_per_neuron_step, wall_min, res.front().rate_hz);
+      double scalar_min = 0.0;
+      for (std::size_t p = 0; p < paths.size(); ++p) {
+        auto& res = results[m][p];
+        std::sort(res.begin(), res.end(),
+                  [](const Result& a, const Result& b) { return a.ns_per_neuron_step < b.ns_per_neuron_step; });
+        double wall_min = res.front().wall_ns_per_neuron_step;
+        for (const Result& x : res) wall_min = std::min(wall_min, x.wall_ns_per_neuron_step);
+        if (p == 0) scalar_min = res.front().ns_per_neuron_step;
+        std::printf("%-8s %-15s %-9s %12.1f %14.1f %12.1f %16.2f %13.2fx\n", name, models[m].label,
+                    ht::lane_path_name(paths[p]), res.front().ns_per_neuron_step, res[res.size() / 2].ns_per_neuron_step,
+                    wall_min, res.front().rate_hz, scalar_min / res.front().ns_per_neuron_step);
+      }
     }
   }
+  ht::reset_lane_path();
   std::printf("NEST 2.20.2 reference: about 2000 ns/neuron-step.\n");
   return 0;
 }

@@ -269,8 +269,10 @@ void Kernel::run(step_t steps) {
             const std::size_t b = g->chunk_begin(t), e = g->chunk_end(t);
             if (b == e) continue;
             ctx.sender_has_proxies = g->has_proxies();
+            const std::size_t lanes = g->update_block();
             const std::size_t block =
-                std::max<std::size_t>(1, kNodeStepsPerBlock / static_cast<std::size_t>(to_step - from_step_));
+                std::max<std::size_t>(1, kNodeStepsPerBlock / static_cast<std::size_t>(to_step - from_step_) / lanes) *
+                lanes;
             for (std::size_t first = b; first < e; first += block) {
               if (give_up_slice()) return;
               g->update(ctx, first, std::min(first + block, e));

@@ -164,6 +164,9 @@ class NodeGroup {
   virtual void reset_state() {}   // reset_network: state back to the model's defaults
   virtual void calibrate(const CalibrationContext&) {}  // at the start of every Simulate
   virtual void update(UpdateContext& ctx, std::size_t begin, std::size_t end) = 0;
+  // How many consecutive nodes the group updates together (SIMD lanes): the kernel hands
+  // update() ranges of whole blocks where it can. Known after calibrate.
+  virtual std::size_t update_block() const { return 1; }
 
   // Bytes of parameters and state the group holds (ring buffers are counted by the kernel).
   virtual std::size_t state_bytes() const { return 0; }

@@ -82,6 +82,7 @@ class HtNeuronGroup final : public NodeGroup {
   void reset_state() override;
   void calibrate(const CalibrationContext& ctx) override;
   void update(UpdateContext& ctx, std::size_t begin, std::size_t end) override;
+  std::size_t update_block() const override { return static_cast<std::size_t>(lane_width_); }
   const std::vector<std::string>& recordables() const override;
   double recordable_value(std::size_t i, int which) const override;
   std::size_t state_bytes() const override {
