@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <iomanip>
+#include <limits>
 #include <sstream>
 
 #include "engine/suggest.hpp"
@@ -197,6 +198,9 @@ NodeId Kernel::create(const std::string& model_name, std::size_t n, const Dict& 
   const auto t0 = std::chrono::steady_clock::now();
   if (n == 0) throw UserError("n", "must create at least one node");
   const NodeModel& model = models_.node_model(model_name);
+  // Connection stores keep source ids in 32 bits (half the memory while building).
+  if (n > std::numeric_limits<std::uint32_t>::max() - next_gid_)
+    throw UserError("n", "the network would exceed 4294967295 nodes, the most one process supports");
   check_fits_in_memory(model, n);
   const NodeId first = next_gid_;
   std::unique_ptr<NodeGroup> g = model.create(first, n);

@@ -145,7 +145,7 @@ class SynapseStore {
   void set_weight_recorder(long recorder_index) { weight_recorder_ = recorder_index; }
 
  protected:
-  std::vector<NodeId> pending_source_;  // sources of connections not yet finalized
+  std::vector<std::uint32_t> pending_source_;  // sources of connections not yet finalized
   std::vector<Run> runs_;               // finalized ranges by source
   std::vector<std::uint32_t> target_;
   std::vector<std::uint8_t> buffer_;
@@ -174,7 +174,7 @@ class SynapseStoreOf final : public SynapseStore {
         state_.push_back(Syn::initial_state(*defaults_));
       }
     }
-    pending_source_.push_back(source);
+    pending_source_.push_back(static_cast<std::uint32_t>(source));  // ids fit: Kernel::create caps them
     target_.push_back(target);
     buffer_.push_back(buffer);
     delay_.push_back(delay);
@@ -187,26 +187,26 @@ class SynapseStoreOf final : public SynapseStore {
     if constexpr (Syn::has_state)
       if (shared_ && moved_) unshare();
     const std::size_t n = target_.size();
-    // Sources of every connection: finalized ones from their runs, then the pending ones.
-    std::vector<NodeId> source(n);
-    std::size_t k = 0;
-    for (const Run& r : runs_)
-      for (std::uint32_t i = r.begin; i < r.end; ++i) source[k++] = r.source;
-    for (NodeId s : pending_source_) source[k++] = s;
-    pending_source_.clear();
-    pending_source_.shrink_to_fit();
-
     // Counting sort by source (ids are dense): linear, and stable, so connections of one source
-    // keep their creation order.
-    const NodeId top = n ? *std::max_element(source.begin(), source.end()) : 0;
+    // keep their creation order. Sources come from the finalized runs, then the pending ones
+    // (no array of all sources: the peak while building stays near the stored size).
+    NodeId top = 0;
+    for (const Run& r : runs_) top = std::max(top, r.source);
+    for (std::uint32_t s : pending_source_) top = std::max<NodeId>(top, s);
     std::vector<std::uint32_t> start(static_cast<std::size_t>(top) + 2, 0);
-    for (NodeId s : source) ++start[s + 1];
+    for (const Run& r : runs_) start[r.source + 1] += r.end - r.begin;
+    for (std::uint32_t s : pending_source_) ++start[s + 1];
     for (std::size_t i = 1; i < start.size(); ++i) start[i] += start[i - 1];
     std::vector<std::uint32_t> order(n);  // order[new position] = old position
     {
       std::vector<std::uint32_t> next(start.begin(), start.end() - 1);
-      for (std::uint32_t i = 0; i < n; ++i) order[next[source[i]]++] = i;
+      std::uint32_t i = 0;
+      for (const Run& r : runs_)
+        for (std::uint32_t k = r.begin; k < r.end; ++k) order[next[r.source]++] = i++;
+      for (std::uint32_t s : pending_source_) order[next[s]++] = i++;
     }
+    pending_source_.clear();
+    pending_source_.shrink_to_fit();
     reorder(target_, order);
     reorder(buffer_, order);
     reorder(delay_, order);
