@@ -434,9 +434,13 @@ void HtNeuronGroup<Variant>::update(UpdateContext& ctx, std::size_t begin, std::
       {.eps_abs = 1e-3, .eps_rel = 0.0, .a_y = 1.0, .a_dydt = 0.0});
   integrator.assume_equal_intervals(true);
   const auto width = static_cast<std::size_t>(lane_width_);
+  // Spikes of the block per lag, emitted after the block's slice in node order: the thread's
+  // register stays sorted by (node, lag), which the kernel merges without sorting.
+  std::vector<unsigned> spikes_at(static_cast<std::size_t>(ctx.to));
   for (std::size_t first = begin; first < end; first += width) {
     const std::size_t stop = std::min(first + width, end);
     const int n = static_cast<int>(stop - first);
+    unsigned any_spike = 0;
     for (int lag = ctx.from; lag < ctx.to; ++lag) {
       if constexpr (Variant::gap) {  // S, then P, per lag
         for (std::size_t i = first; i < stop; ++i) {
@@ -446,12 +450,11 @@ void HtNeuronGroup<Variant>::update(UpdateContext& ctx, std::size_t begin, std::
         }
       }
       const unsigned spiked = integrate_block(ctx, first, n, lag, integrator);
+      spikes_at[static_cast<std::size_t>(lag)] = spiked;
+      any_spike |= spiked;
       for (std::size_t i = first; i < stop; ++i) {
         HtCell<Variant>& s = nodes_[i];
-        if (spiked & (1u << (i - first))) {
-          last_spike_[i] = ctx.origin + lag + 1;
-          ctx.emit(first_gid() + i, lag, EventKind::spike, 1.0);
-        }
+        if (spiked & (1u << (i - first))) last_spike_[i] = ctx.origin + lag + 1;
         double* in = inputs(ctx, i, ctx.slot(lag));
         add_arriving_input(ctx, i, in);
         double& current = in[Index::current_buffer];
@@ -462,6 +465,12 @@ void HtNeuronGroup<Variant>::update(UpdateContext& ctx, std::size_t begin, std::
         current = 0.0;
         if (sampled(i)) sample(ctx, i, ctx.origin + lag + 1);
       }
+    }
+    if (any_spike != 0) {
+      for (std::size_t i = first; i < stop; ++i)
+        for (int lag = ctx.from; lag < ctx.to; ++lag)
+          if (spikes_at[static_cast<std::size_t>(lag)] & (1u << (i - first)))
+            ctx.emit(first_gid() + i, lag, EventKind::spike, 1.0);
     }
     if constexpr (Variant::gap) {  // the slice's gap input is forgotten when a call ends (mc-sleep §1.7 step 13)
       for (std::size_t i = first; i < stop; ++i) {
