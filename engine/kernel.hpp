@@ -201,7 +201,32 @@ class Kernel {
   void note_delay(std::uint16_t d);
   void layout_arenas();
   void advance(int to_step);  // after a slice (part): the clock, pending weight events, progress
-  void merge_emissions();
+  // The slice's emissions, once every thread has sent its own: each thread's register sorted by
+  // (source, lag); delivery walks them merged, in an order independent of the thread count.
+  void sort_emissions();
+  template <class F>
+  void visit_emissions_in_order(F&& f) const {
+    if (threads_.size() == 1) {
+      for (const Emission& e : threads_[0]->emissions) f(e);
+      return;
+    }
+    std::vector<std::size_t> next(threads_.size(), 0);
+    while (true) {  // a merge of the registers (a source sends from one thread only: no ties)
+      const Emission* first = nullptr;
+      std::size_t from = 0;
+      for (std::size_t t = 0; t < threads_.size(); ++t) {
+        const auto& reg = threads_[t]->emissions;
+        if (next[t] < reg.size() && (first == nullptr || emission_before(reg[next[t]], *first))) {
+          first = &reg[next[t]];
+          from = t;
+        }
+      }
+      if (first == nullptr) return;
+      f(*first);
+      ++next[from];
+    }
+  }
+  void clear_emissions();
   // Drops what the threads registered in the present slice (emissions, samples, weight events):
   // after reset_network, or when a slice is given up half-way (the recorders then end with the
   // last complete slice).
@@ -239,7 +264,6 @@ class Kernel {
   std::size_t groups_initialised_ = 0;  // groups_[0, n) have had init_buffers since the last reset
   step_t clock_ = 0;
   int from_step_ = 0;
-  std::vector<Emission> merged_;
   std::vector<std::uint32_t> spike_counts_;                // by node id: spikes emitted so far
   std::vector<std::vector<WeightEvent>> pending_weights_;  // per weight recorder, this slice
   std::atomic<bool> stop_requested_{false};

@@ -14,9 +14,6 @@ namespace {
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
-bool emission_less(const Emission& a, const Emission& b) {
-  return a.source != b.source ? a.source < b.source : a.lag < b.lag;
-}
 // Threads update their nodes in blocks of about this many node-steps and look between blocks
 // whether to go on: coarse enough to cost nothing, fine enough to react within milliseconds
 // however many steps a slice has.
@@ -290,7 +287,7 @@ void Kernel::run(step_t steps) {
           guarded(member, [&] {
             const auto tw = std::chrono::steady_clock::now();
             record_spikes();
-            if (complete) merge_emissions();
+            if (complete) sort_emissions();
             times_.write += seconds_since(tw);
           });
         }
@@ -301,8 +298,9 @@ void Kernel::run(step_t steps) {
           guarded(t, [&] {
             KernelThread& ts = *threads_[static_cast<std::size_t>(t)];
             std::uint64_t delivered = 0;
-            for (const Emission& e : merged_)
+            visit_emissions_in_order([&](const Emission& e) {
               delivered += ts.connections.deliver(e, clock_ + e.lag + 1, deliver_ctx[static_cast<std::size_t>(t)]);
+            });
             ts.synaptic_events += delivered;
             // Every node has finished the slice: its end-of-slice value is final until the next one.
             if (!ts.gaps.empty()) ts.gaps.deliver(min_delay_, from_step_, deliver_ctx[static_cast<std::size_t>(t)]);
@@ -312,6 +310,7 @@ void Kernel::run(step_t steps) {
       }
 #pragma omp single
       {
+        if (deliver_now) clear_emissions();
         if (!failed.load() && !abandoned.load()) {
           to_do -= to_step - from_step_;
           advance(to_step);
@@ -369,25 +368,19 @@ void Kernel::clear_thread_registers() {
   }
 }
 
-void Kernel::merge_emissions() {
-  merged_.clear();
-  bool all_sorted = true;
-  std::size_t total = 0;
+void Kernel::sort_emissions() {
+  // Groups emit in (node, lag) order, so a register is unsorted only after a slice that several
+  // Simulate calls shared (or a group that emits out of order): sort those few here.
+  for (auto& tp : threads_)
+    if (!std::is_sorted(tp->emissions.begin(), tp->emissions.end(), emission_before))
+      std::stable_sort(tp->emissions.begin(), tp->emissions.end(), emission_before);
+}
+
+void Kernel::clear_emissions() {
   for (auto& tp : threads_) {
-    total += tp->emissions.size();
-    all_sorted = all_sorted && std::is_sorted(tp->emissions.begin(), tp->emissions.end(), emission_less);
-  }
-  merged_.reserve(total);
-  for (auto& tp : threads_) {
-    const std::size_t mid = merged_.size();
-    merged_.insert(merged_.end(), tp->emissions.begin(), tp->emissions.end());
-    if (all_sorted)
-      std::inplace_merge(merged_.begin(), merged_.begin() + static_cast<std::ptrdiff_t>(mid), merged_.end(),
-                         emission_less);
     tp->emissions.clear();
     tp->recorded = 0;
   }
-  if (!all_sorted) std::stable_sort(merged_.begin(), merged_.end(), emission_less);
 }
 
 void Kernel::record_spikes() {
@@ -403,7 +396,7 @@ void Kernel::record_spikes() {
     tp->recorded = tp->emissions.size();
   }
   if (fresh.empty()) return;
-  std::sort(fresh.begin(), fresh.end(), emission_less);
+  std::sort(fresh.begin(), fresh.end(), emission_before);
   // Rows per detector, then each detector's rows ordered by (time, sender).
   std::vector<std::pair<RecordingDevice*, std::vector<std::pair<step_t, NodeId>>>> rows;
   for (const Emission& e : fresh) {  // only sources with detectors

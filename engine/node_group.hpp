@@ -44,6 +44,10 @@ struct Emission {
   double value;
   double scale = 1.0;  // multiplies the connection weight (spike_generator's spike_weights)
 };
+// The canonical order of a slice's emissions: by source, then lag.
+inline bool emission_before(const Emission& a, const Emission& b) {
+  return a.source != b.source ? a.source < b.source : a.lag < b.lag;
+}
 
 class NodeModel;
 class SampleRegister;
