@@ -15,6 +15,7 @@
 #include "frontend/cli_text.hpp"
 #include "frontend/run_tree.hpp"
 #include "frontend/simulation.hpp"
+#include "models/ht_neuron_lanes.hpp"
 #include "nestling/simulator.hpp"
 
 namespace nestling::cli {
@@ -135,6 +136,7 @@ int main(int argc, char** argv) {
         print_model(std::cout, simulator, model_name, terminal_width());
       return 0;
     }
+    ht::lane_path();  // a bad NESTLING_SIMD is reported before any work
     if (threads > 0) opts.threads = threads;
     if (!seed_text.empty()) opts.seed = parse_seed(seed_text);
     if (run->count("--output") && output.empty()) throw UserError("--output", "must not be empty");

@@ -5,6 +5,8 @@
 #include <optional>
 #include <stdexcept>
 
+#include "nestling/errors.hpp"
+
 namespace nestling::ht {
 
 namespace {
@@ -33,9 +35,9 @@ void read_environment() {
   if (value == nullptr || *value == '\0') return;
   LanePath p;
   if (!parse_lane_path(value, p))
-    environment_error = std::string("NESTLING_SIMD: unknown path '") + value + "' (avx512, avx2, portable, scalar)";
+    environment_error = std::string("unknown path '") + value + "' (avx512, avx2, portable, scalar)";
   else if (!lane_path_available(p))
-    environment_error = std::string("NESTLING_SIMD: this CPU cannot run the ") + value + " path";
+    environment_error = std::string("this CPU cannot run the ") + value + " path";
   else
     automatic = p;
 }
@@ -103,7 +105,7 @@ bool lane_path_available(LanePath path) {
 LanePath lane_path() {
   if (forced) return *forced;
   std::call_once(environment_read, read_environment);
-  if (!environment_error.empty()) throw std::runtime_error(environment_error);
+  if (!environment_error.empty()) throw UserError("NESTLING_SIMD", environment_error);
   return automatic;
 }
 

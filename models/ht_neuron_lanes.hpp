@@ -26,7 +26,7 @@ const char* lane_path_name(LanePath path);
 // Whether this CPU (and build) can run the path.
 bool lane_path_available(LanePath path);
 // The path in force: forced, else NESTLING_SIMD, else the widest available. A NESTLING_SIMD
-// naming an unknown or unavailable path is an error (std::runtime_error, once).
+// naming an unknown or unavailable path is a UserError at path "NESTLING_SIMD".
 LanePath lane_path();
 // Forces a path for this process (throws std::invalid_argument if unavailable); `reset` returns
 // to the automatic choice.

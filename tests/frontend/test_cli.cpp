@@ -214,3 +214,17 @@ TEST_CASE("validate warns about a negative weight onto a conductance receptor, a
                        "it, but a negative conductance can make the neuron diverge\n",
                        0) == 0);
 }
+
+TEST_CASE("NESTLING_SIMD picks the integration path; a bad one is one line and status 2", "[frontend][cli]") {
+  const fs::path dir = fresh_dir("simd_env");
+  std::ofstream(dir / "tree.yml") << kParrots;
+  const std::string binary = NESTLING_BINARY;
+  const Outcome bad = nestling::testing::run_command("NESTLING_SIMD=avx9 " + binary + " run -q " +
+                                                     (dir / "tree.yml").string() + " -o " + (dir / "out").string());
+  CHECK(bad.status == 2);
+  CHECK(bad.output == "nestling: NESTLING_SIMD: unknown path 'avx9' (avx512, avx2, portable, scalar)\n");
+  CHECK_FALSE(fs::exists(dir / "out"));
+  const Outcome scalar = nestling::testing::run_command("NESTLING_SIMD=scalar " + binary + " run -q " +
+                                                        (dir / "tree.yml").string() + " -o " + (dir / "out").string());
+  CHECK(scalar.status == 0);
+}
