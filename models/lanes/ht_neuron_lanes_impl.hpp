@@ -48,12 +48,22 @@ bool advance_lanes(LaneBlock<Variant>& b) {
   HtCurrentsOf<D> last;
   GapInputOf<Variant, D> gap;
   M known, refractory, ref_steps, ref_start, valid;
+  // The state vectors W values at a time by transposing blocks (the last block may overlap the
+  // one before: S ≥ W), the rest value by value.
+  static_assert(S >= W);
+  const double* y_of[W];
+  const double* dydt_of[W];
+  for (int j = 0; j < W; ++j) {
+    y_of[j] = b.cell[j < n ? j : 0]->y.data();
+    dydt_of[j] = b.cell[j < n ? j : 0]->dydt.data();
+  }
+  for (int first = 0; first < S; first += W) {
+    const int at = first + W <= S ? first : S - W;
+    ode::load_transposed<W>(y_of, at, y + at);
+    ode::load_transposed<W>(dydt_of, at, dydt + at);
+  }
   for (int j = 0; j < W; ++j) {
     const HtCell<Variant>& s = *b.cell[j < n ? j : 0];
-    for (int i = 0; i < S; ++i) {
-      y[i][j] = s.y[i];
-      dydt[i][j] = s.dydt[i];
-    }
     step[j] = s.step;
     I_stim[j] = s.I_stim;
     last.I_NaP[j] = s.last.I_NaP;
@@ -199,12 +209,19 @@ bool advance_lanes(LaneBlock<Variant>& b) {
   known &= ~(counting & (ref_steps == 0));
 
   b.spiked = 0;
+  double* y_to[W];
+  double* dydt_to[W];
+  for (int j = 0; j < W; ++j) {
+    y_to[j] = b.cell[j < n ? j : 0]->y.data();
+    dydt_to[j] = b.cell[j < n ? j : 0]->dydt.data();
+  }
+  for (int first = 0; first < S; first += W) {
+    const int at = first + W <= S ? first : S - W;
+    ode::store_transposed<W>(y + at, at, y_to, n);
+    ode::store_transposed<W>(dydt + at, at, dydt_to, n);
+  }
   for (int j = 0; j < n; ++j) {
     HtCell<Variant>& s = *b.cell[j];
-    for (int i = 0; i < S; ++i) {
-      s.y[i] = y[i][j];
-      s.dydt[i] = dydt[i][j];
-    }
     s.step = step[j];
     s.last.I_NaP = last.I_NaP[j];
     s.last.I_KNa = last.I_KNa[j];
