@@ -325,10 +325,13 @@ using GapInputOf = std::conditional_t<Variant::gap, GapSums<D>, NoGapInput>;
 
 // NEST's m_NMDA: the open fraction of NMDA channels, mixing fast and slow unblocking (A1 is
 // voltage dependent), or the equilibrium value with instant unblocking.
-inline double nmda_open_fraction(double V, double m_eq, double m_fast, double m_slow, bool instant_unblock) {
-  if (instant_unblock) return m_eq;
-  const double A1 = 0.51 - 0.0028 * V;
+template <class D>
+NESTLING_ALWAYS_INLINE D nmda_unblock_mix(D V, D m_fast, D m_slow) {
+  const D A1 = 0.51 - 0.0028 * V;
   return A1 * m_fast + (1.0 - A1) * m_slow;
+}
+inline double nmda_open_fraction(double V, double m_eq, double m_fast, double m_slow, bool instant_unblock) {
+  return instant_unblock ? m_eq : nmda_unblock_mix(V, m_fast, m_slow);
 }
 
 // The right-hand side (nest-2.20 §1.5, mc-sleep §1.4) for one neuron (D = double) or for the
@@ -380,8 +383,7 @@ struct HtRhs {
     if constexpr (ode::is_scalar<D>) {
       m_NMDA = nmda_open_fraction(V, m_eq_NMDA, m_fast, m_slow, k->instant_unblock_NMDA);
     } else {
-      const D A1 = 0.51 - 0.0028 * V;
-      m_NMDA = A1 * m_fast + (1.0 - A1) * m_slow;
+      m_NMDA = nmda_unblock_mix(V, m_fast, m_slow);  // lanes never unblock instantly
     }
 
     D I_syn = -y[L::g(0)] * (V - r.E_rev[0]) - y[L::g(1)] * m_NMDA * (V - r.E_rev[1]) -

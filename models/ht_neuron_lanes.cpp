@@ -44,38 +44,28 @@ void read_environment() {
 
 }  // namespace
 
-int lane_width(LanePath path) {
-  switch (path) {
-    case LanePath::scalar:
-      return 1;
-    case LanePath::portable:
-      return 2;
-    case LanePath::avx2:
-      return 4;
-    case LanePath::avx512:
-      return 8;
-  }
-  return 1;
-}
+namespace {
+// Every path with its name (as NESTLING_SIMD takes it) and lane count, in LanePath order.
+struct PathInfo {
+  LanePath path;
+  const char* name;
+  int width;
+};
+constexpr PathInfo kPaths[] = {{LanePath::scalar, "scalar", 1},
+                               {LanePath::portable, "portable", 2},
+                               {LanePath::avx2, "avx2", 4},
+                               {LanePath::avx512, "avx512", 8}};
+const PathInfo& info(LanePath path) { return kPaths[static_cast<int>(path)]; }
+}  // namespace
 
-const char* lane_path_name(LanePath path) {
-  switch (path) {
-    case LanePath::scalar:
-      return "scalar";
-    case LanePath::portable:
-      return "portable";
-    case LanePath::avx2:
-      return "avx2";
-    case LanePath::avx512:
-      return "avx512";
-  }
-  return "scalar";
-}
+int lane_width(LanePath path) { return info(path).width; }
+
+const char* lane_path_name(LanePath path) { return info(path).name; }
 
 bool parse_lane_path(const std::string& name, LanePath& path) {
-  for (LanePath p : {LanePath::scalar, LanePath::portable, LanePath::avx2, LanePath::avx512})
-    if (name == lane_path_name(p)) {
-      path = p;
+  for (const PathInfo& p : kPaths)
+    if (name == p.name) {
+      path = p.path;
       return true;
     }
   return false;
@@ -86,16 +76,14 @@ bool lane_path_available(LanePath path) {
     case LanePath::scalar:
     case LanePath::portable:
       return true;
+#if defined(NESTLING_X86_LANES)  // the AVX kernels are built on x86-64 only
     case LanePath::avx2:
-#if defined(NESTLING_X86_LANES)
       return __builtin_cpu_supports("avx2");
-#else
-      return false;
-#endif
     case LanePath::avx512:
-#if defined(NESTLING_X86_LANES)
       return __builtin_cpu_supports("avx512f");
 #else
+    case LanePath::avx2:
+    case LanePath::avx512:
       return false;
 #endif
   }
