@@ -468,50 +468,6 @@ void Kernel::link_multimeter(RecorderGroup& mm, std::size_t mm_index, NodeGroup&
   mm.mark_connected(mm_index);
 }
 
-std::vector<ConnectionInfo> Kernel::connections(NodeId source, NodeId target, const std::string& synapse_model) {
-  finalize_connections();
-  const int want = synapse_model.empty() ? -1 : models_.synapse_model(synapse_model).id();
-  std::vector<ConnectionInfo> out;
-  for (const auto& tp : threads_) {
-    const KernelThread& ts = *tp;
-    ts.connections.for_each([&](NodeId src, int model_id, const SynapseStore& store, std::uint32_t k) {
-      if (source && src != source) return;
-      if (want >= 0 && model_id != want) return;
-      const TargetInfo& ti = ts.targets[store.target(k)];
-      if (target && ti.gid != target) return;
-      ConnectionInfo c;
-      c.source = src;
-      c.target = ti.gid;
-      c.synapse_model = models_.synapse_model(model_id).name();
-      c.delay_ms = grid_.steps_to_ms(store.delay(k));
-      const NodeGroup& g = group_of(ti.gid);
-      c.receptor = g.receptor_of_buffer(store.buffer(k));
-      store.report(k, c);
-      out.push_back(std::move(c));
-    });
-  }
-  for (const auto& tp : threads_) {
-    const KernelThread& ts = *tp;
-    ts.gaps.for_each([&](NodeId src, int model_id, std::uint32_t tgt, double w) {
-      if (source && src != source) return;
-      if (want >= 0 && model_id != want) return;
-      const TargetInfo& ti = ts.targets[tgt];
-      if (target && ti.gid != target) return;
-      ConnectionInfo c;
-      c.source = src;
-      c.target = ti.gid;
-      c.synapse_model = models_.synapse_model(model_id).name();
-      c.weight = w;
-      c.delay_ms = 0.0;  // gap junctions have no delay
-      out.push_back(std::move(c));
-    });
-  }
-  std::stable_sort(out.begin(), out.end(), [](const ConnectionInfo& a, const ConnectionInfo& b) {
-    return a.source != b.source ? a.source < b.source : a.target < b.target;
-  });
-  return out;
-}
-
 std::size_t Kernel::num_connections() const {
   std::size_t n = detector_links_.size() + multimeter_links_;
   for (const auto& t : threads_) n += t->connections.size() + t->gaps.size();

@@ -138,6 +138,7 @@ class Kernel {
   int synapse_model_id(const std::string& name) const { return models_.synapse_model(name).id(); }
   std::vector<ConnectionInfo> connections(NodeId source = 0, NodeId target = 0,
                                           const std::string& synapse_model = "");
+  ConnectionArrays connection_columns(const ConnectionFilter& filter);
   std::size_t num_connections() const;
   std::size_t connection_bytes() const;
   void set_synapse_status(const std::string& synapse_model, const Dict& d);

@@ -115,6 +115,10 @@ int main(int argc, char** argv) {
 
   auto* validate = app.add_subcommand("validate", "Build the network of TREE and print a summary, without simulating");
   add_tree_options(validate);
+  std::string connections_file;
+  validate->add_option("--connections", connections_file,
+                       "also write every connection to this CSV file (source, target, synapse_model, weight, delay, "
+                       "receptor)");
 
   auto* models = app.add_subcommand("models", "List the models, or show one model's parameters, units and defaults");
   models->add_option("NAME", model_name, "a model name");
@@ -156,6 +160,7 @@ int main(int argc, char** argv) {
     const auto t1 = std::chrono::steady_clock::now();
     if (*validate) {
       print_summary(std::cout, *sim);
+      if (!connections_file.empty()) write_connections_csv(connections_file, *sim);
       return 0;
     }
     g_running.store(sim.get());

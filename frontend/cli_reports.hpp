@@ -19,6 +19,9 @@ void print_summary(std::ostream& os, frontend::Simulation& s);
 // Spikes and mean rate of every spiking population in every session that ran.
 void print_activity(std::ostream& os, const frontend::Simulation& s);
 void print_timings(std::ostream& os, frontend::Simulation& s);
+// `nestling validate --connections FILE`: every connection as CSV (source, target, synapse_model,
+// weight, delay in ms, receptor), in the order of get_connections; numbers read back exactly.
+void write_connections_csv(const std::string& file, frontend::Simulation& s);
 // Machine-readable figures of a run, for benchmarks/run.
 void write_stats(const std::string& file, frontend::Simulation& s, double build_s, double run_s);
 

@@ -298,6 +298,15 @@ void ParamsTree::set_data(int index, const std::string& key, Value value, const 
   origins_[index].set(key, origin);
 }
 
+void ParamsTree::attribute_to(const std::string& file) {
+  if (std::find(files_.begin(), files_.end(), file) == files_.end()) files_.insert(files_.begin(), file);
+  for (int i = 0; i < 2; ++i)
+    for (const auto& [key, value] : data_[i]) origins_[i].set(key, file);
+  ParamsTree* root = this;
+  while (root->parent_) root = root->parent_;
+  if (std::find(root->inputs_.begin(), root->inputs_.end(), file) == root->inputs_.end()) root->inputs_.push_back(file);
+}
+
 void ParamsTree::set_own_param(const std::string& key, Value value, const std::string& origin) {
   set_data(0, key, std::move(value), origin);
 }

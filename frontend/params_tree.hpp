@@ -80,6 +80,10 @@ class ParamsTree {
   void set_own_param(const std::string& key, Value value, const std::string& origin = "");
   void set_own_nest_param(const std::string& key, Value value, const std::string& origin = "");
 
+  // Records `file` as where this node and each of its own data keys came from (a tree built from
+  // a dict that was read elsewhere, e.g. by Python), and on the root as an input of the run.
+  void attribute_to(const std::string& file);
+
   // All leaves below this node (never the node itself), depth-first in child order.
   std::vector<const ParamsTree*> leaves() const;
   std::vector<std::pair<std::string, const ParamsTree*>> named_leaves() const;

@@ -90,7 +90,14 @@ void Simulation::warn_about_empty_run(const ParamsTree& simulation) const {
   }
 }
 
-Simulation::~Simulation() = default;
+Simulation::~Simulation() {
+  // A simulation dropped between sessions keeps what ran.
+  try {
+    finish_run();
+  } catch (const std::exception& e) {
+    log(std::string("error: the outputs of the sessions that ran could not be moved into place: ") + e.what());
+  }
+}
 
 void Simulation::init_kernel() {
   ParamsTree& k = *tree_.child("kernel");
@@ -165,13 +172,11 @@ void Simulation::request_stop() {
 }
 
 bool Simulation::run() {
-  if (options_.validate_only) throw InternalError("Simulation::run: this simulation was built to validate only");
-  io::OutputDirectory out(output_dir_, replace_outputs(), kOutputDirPath, output_plan());
-  try {
-    return run_into(out);
-  } catch (const UserError& e) {
-    throw out.in_place(e);  // name the file where it was going, not the staging directory
-  }
+  if (!begin_run()) return false;
+  while (completed_ < sessions_.size())
+    if (!run_next_session()) return false;
+  finish_run();  // a tree without sessions still gets its outputs
+  return true;
 }
 
 std::function<void(step_t)> Simulation::progress_bar(const Session& s) const {
@@ -197,7 +202,18 @@ std::function<void(step_t)> Simulation::progress_bar(const Session& s) const {
 std::optional<IntegrationError> Simulation::run_session_reported(const Session& s) {
   Kernel& kernel = sim_->kernel();
   const auto t0 = std::chrono::steady_clock::now();
-  if (options_.progress_bar) kernel.set_progress_callback(progress_bar(s));
+  std::function<void(step_t)> bar = options_.progress_bar ? progress_bar(s) : nullptr;
+  if (bar || progress_) {
+    const auto index = static_cast<std::size_t>(&s - sessions_.data());
+    // The caller's callback may be slow (Python): at most every 0.1 s of wall time.
+    kernel.set_progress_callback([this, bar, index, last = t0](step_t clock) mutable {
+      if (bar) bar(clock);
+      const auto now = std::chrono::steady_clock::now();
+      if (!progress_ || std::chrono::duration<double>(now - last).count() < 0.1) return;
+      last = now;
+      progress_(index, sim_->kernel().grid().steps_to_ms(clock));
+    });
+  }
   std::optional<IntegrationError> diverged;
   std::vector<PopulationActivity> activity = activity_so_far();
   try {
@@ -206,6 +222,7 @@ std::optional<IntegrationError> Simulation::run_session_reported(const Session& 
     diverged = e.located(network_->describe_node(e.node()));
   }
   kernel.set_progress_callback(nullptr);
+  if (progress_) progress_(static_cast<std::size_t>(&s - sessions_.data()), sim_->time());
   const double wall = seconds_since(t0);
   const double simulated = sim_->time() - s.start;
   const std::vector<PopulationActivity> after = activity_so_far();
@@ -219,53 +236,95 @@ std::optional<IntegrationError> Simulation::run_session_reported(const Session& 
   return diverged;
 }
 
-bool Simulation::run_into(io::OutputDirectory& out) {
-  Kernel& kernel = sim_->kernel();
-  sim_->set_kernel_status({{"data_path", out.data_dir().string()}, {"overwrite_files", true}});
-  RunOutputs outputs(out.staging());
-  const std::string unchanged = "; the output directory is unchanged";
+bool Simulation::begin_run() {
+  if (out_) return true;
+  if (options_.validate_only) throw InternalError("Simulation::run: this simulation was built to validate only");
+  if (finished_) throw UserError("this simulation has run; build a new one to run the tree again");
+  out_ = std::make_unique<io::OutputDirectory>(output_dir_, replace_outputs(), kOutputDirPath, output_plan());
+  sim_->set_kernel_status({{"data_path", out_->data_dir().string()}, {"overwrite_files", true}});
+  outputs_ = std::make_unique<RunOutputs>(out_->staging());
   try {
-    outputs.write_tree(tree_);
-    outputs.write_versions();
-    outputs.write_session_times(sessions_, sessions_.size());
-    outputs.write_recorder_metadata(*network_, *sim_);
+    outputs_->write_tree(tree_);
+    outputs_->write_versions();
+    outputs_->write_session_times(sessions_, sessions_.size());
+    outputs_->write_recorder_metadata(*network_, *sim_);
   } catch (const Interrupted&) {
-    log("interrupted before the simulation started" + unchanged);
-    return false;  // the staging directory goes with `out`
+    log("interrupted before the simulation started; the output directory is unchanged");
+    abandon_run();
+    return false;
+  } catch (const UserError& e) {
+    const UserError located_error = out_->in_place(e);  // name the file where it was going
+    abandon_run();
+    throw located_error;
   }
+  return true;
+}
 
-  bool interrupted = false;
+void Simulation::abandon_run() {
+  outputs_.reset();
+  out_.reset();  // removes the staging directory
+  finished_ = true;
+}
+
+bool Simulation::run_next_session() {
+  if (completed_ >= sessions_.size() || finished_) return false;
+  if (!begin_run()) return false;
+  Kernel& kernel = sim_->kernel();
   std::optional<IntegrationError> diverged;
-  std::size_t completed = 0;
-  for (const Session& s : sessions_) {
-    diverged = run_session_reported(s);
-    if (kernel.stopped() || diverged) {
-      interrupted = true;
-      break;
-    }
-    ++completed;
+  try {
+    diverged = run_session_reported(sessions_[completed_]);
+  } catch (const UserError& e) {  // an output that cannot be written: nothing is kept
+    const UserError located_error = out_->in_place(e);
+    abandon_run();
+    throw located_error;
   }
-  if (interrupted && !sessions_.empty() && sessions_.front().start == sim_->time()) {
-    if (diverged) throw *diverged;  // the output directory stays as it was
-    log("interrupted before anything was simulated" + unchanged);
+  if (kernel.stopped() || diverged) {
+    end_interrupted(std::move(diverged));
     return false;
   }
-  if (interrupted) {
-    // session_times.yml describes what ran: the completed sessions and the interrupted one's part.
-    outputs.write_session_times(sessions_, completed + 1, sim_->time());
-    if (!diverged) {
-      std::ostringstream msg;
-      msg << "interrupted at " << std::fixed << std::setprecision(1) << sim_->time()
-          << " ms; the outputs of what ran are complete";
-      log(msg.str());
-    }
+  ++completed_;
+  if (completed_ == sessions_.size()) finish_run();
+  return true;
+}
+
+void Simulation::end_interrupted(std::optional<IntegrationError> diverged) {
+  if (sessions_[completed_].start == sim_->time() && completed_ == 0) {
+    abandon_run();  // nothing was simulated: the output directory stays as it was
+    if (diverged) throw *diverged;
+    log("interrupted before anything was simulated; the output directory is unchanged");
+    return;
   }
-  // Recorders close their files before they move into place; metadata names only files written.
-  kernel.close_recorders();
-  outputs.write_recorder_metadata(*network_, *sim_, true);
-  out.commit();
+  // session_times.yml describes what ran: the completed sessions and the interrupted one's part.
+  outputs_->write_session_times(sessions_, completed_ + 1, sim_->time());
+  session_times_final_ = true;
+  if (!diverged) {
+    std::ostringstream msg;
+    msg << "interrupted at " << std::fixed << std::setprecision(1) << sim_->time()
+        << " ms; the outputs of what ran are complete";
+    log(msg.str());
+  }
+  ++completed_;  // the interrupted session counts as run: its part is in the outputs
+  finish_run();
   if (diverged) throw *diverged;
-  return !interrupted;
+}
+
+void Simulation::finish_run() {
+  if (!out_ || finished_) return;
+  if (completed_ < sessions_.size() && !session_times_final_)
+    outputs_->write_session_times(sessions_, completed_);  // ended early on purpose
+  try {
+    // Recorders close their files before they move into place; metadata names only files written.
+    sim_->kernel().close_recorders();
+    outputs_->write_recorder_metadata(*network_, *sim_, true);
+  } catch (const UserError& e) {
+    const UserError located_error = out_->in_place(e);
+    abandon_run();
+    throw located_error;
+  }
+  out_->commit();
+  outputs_.reset();
+  out_.reset();
+  finished_ = true;
 }
 
 }  // namespace nestling::frontend

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "frontend/network.hpp"
+#include "frontend/outputs.hpp"
 #include "frontend/params_tree.hpp"
 #include "frontend/session.hpp"
 #include "io/output_dir.hpp"
@@ -53,15 +54,25 @@ class Simulation {
   Simulation(ParamsTree tree, const RunOptions& options);
   ~Simulation();
 
-  // Runs all sessions into the output directory. Returns false if interrupted (the outputs of
-  // what ran are complete and in place). Throws IntegrationError, naming the node's layer and
-  // population, when a node diverged (the outputs up to the failing slice are in place).
+  // Runs all sessions not run yet into the output directory. Returns false if interrupted (the
+  // outputs of what ran are complete and in place). Throws IntegrationError, naming the node's
+  // layer and population, when a node diverged (the outputs up to the failing slice are in place).
   bool run();
+  // The same, one session at a time: false if interrupted or none is left. The outputs move into
+  // place after the last session, on an interruption, or at finish_run().
+  bool run_next_session();
+  // Moves the outputs of the sessions that ran into place (session_times.yml lists only those).
+  // Does nothing before the first session or once the outputs are in place. The destructor calls it.
+  void finish_run();
+  std::size_t sessions_run() const { return completed_; }
+  // Called about every 0.1 s while a session runs, with the session's index and the time reached.
+  void set_progress(std::function<void(std::size_t, double)> progress) { progress_ = std::move(progress); }
   // Asks a running simulation to stop at the next slice boundary (async-signal-safe).
   void request_stop();
 
   const Network& network() const { return *network_; }
   const std::vector<Session>& sessions() const { return sessions_; }
+  const ParamsTree& tree() const { return tree_; }
   Simulator& simulator() { return *sim_; }
   const std::vector<SessionReport>& reports() const { return reports_; }
   const std::string& output_dir() const { return output_dir_; }
@@ -69,7 +80,12 @@ class Simulation {
 
  private:
   void init_kernel();
-  bool run_into(io::OutputDirectory& out);
+  // Opens the output directory and writes what is known before the first session; false if
+  // interrupted meanwhile (nothing is kept).
+  bool begin_run();
+  // After an interrupted or diverged session: keeps what ran (or nothing, if nothing ran).
+  void end_interrupted(std::optional<IntegrationError> diverged);
+  void abandon_run();
   // Runs one session with its progress report; returns the divergence that stopped it, if any.
   std::optional<IntegrationError> run_session_reported(const Session& s);
   std::function<void(step_t)> progress_bar(const Session& s) const;
@@ -89,6 +105,12 @@ class Simulation {
   std::unique_ptr<Network> network_;
   std::vector<Session> sessions_;
   std::vector<SessionReport> reports_;
+  std::unique_ptr<io::OutputDirectory> out_;  // open from the first session until the outputs are in place
+  std::unique_ptr<RunOutputs> outputs_;
+  std::size_t completed_ = 0;
+  bool finished_ = false;
+  bool session_times_final_ = false;  // an interrupted run wrote what ran
+  std::function<void(std::size_t, double)> progress_;
   std::string output_dir_, input_dir_;
   bool overwrite_files_ = false;
   double build_s_ = 0;

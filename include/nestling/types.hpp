@@ -23,4 +23,19 @@ struct ConnectionInfo {
   Dict state;  // model-specific per-connection state (e.g. P of ht_synapse)
 };
 
+// Connections as columns (one entry per connection), sorted by (source, target, synapse model,
+// order of creation) like Simulator::get_connections.
+struct ConnectionArrays {
+  std::vector<NodeId> sources, targets;
+  std::vector<double> weights, delays;  // delays in ms
+  std::vector<long> receptors;
+  std::vector<std::string> synapse_models;  // the models that occur, indexed by synapse_model_index
+  std::vector<std::uint32_t> synapse_model_index;
+};
+
+struct ConnectionFilter {
+  std::vector<NodeId> sources, targets;  // empty: any
+  std::string synapse_model;             // "": any
+};
+
 }  // namespace nestling
