@@ -3,7 +3,9 @@
 
 NESTLING_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 NESTLING_PACKAGES=(g++ cmake ninja-build pkg-config libeigen3-dev libyaml-cpp-dev libboost-dev libhdf5-dev
-                   hdf5-tools catch2 libcli11-dev python3-h5py python3-yaml)
+                   hdf5-tools catch2 libcli11-dev python3-h5py python3-yaml
+                   python3-dev pybind11-dev python3-numpy python3-pandas python3-matplotlib python3-tqdm
+                   python3-pytest jupyter-nbconvert python3-nbformat python3-ipykernel)
 
 nestling_install_missing() {
   local missing=()
@@ -22,14 +24,30 @@ nestling_install_missing() {
 # The sanitized builds of scripts/test --sanitize and scripts/fuzz.
 NESTLING_SANITIZE_OPTS=(-DNESTLING_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo)
 
-# nestling_build BUILD_DIR [cmake options...] [--target T]
+# nestling_build BUILD_DIR [cmake options...] [--target T]...
 nestling_build() {
   local dir="$1"
   shift
-  local opts=() target=()
+  local opts=() targets=()
   while [ $# -gt 0 ]; do
-    if [ "$1" = "--target" ]; then target=(--target "$2"); shift 2; else opts+=("$1"); shift; fi
+    if [ "$1" = "--target" ]; then targets+=("$2"); shift 2; else opts+=("$1"); shift; fi
   done
   cmake -S "$NESTLING_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release "${opts[@]}" >/dev/null
-  cmake --build "$dir" --parallel "$(nproc)" "${target[@]}"
+  if [ ${#targets[@]} -gt 0 ]; then
+    cmake --build "$dir" --parallel "$(nproc)" --target "${targets[@]}"
+  else
+    cmake --build "$dir" --parallel "$(nproc)"
+  fi
+}
+
+# Makes Debian's python3 import the package of BUILD_DIR: a .pth file in its user site-packages
+# (no root needed; a rebuild is picked up). Another python3 on PATH (pyenv, conda) does not read
+# it and may lack Debian's numpy and pandas: use /usr/bin/python3 or set PYTHONPATH.
+nestling_register_python() {
+  local package_dir="$1/python" site
+  [ -f "$package_dir/nestling/__init__.py" ] || return 0
+  site="$(/usr/bin/python3 -m site --user-site)"
+  mkdir -p "$site"
+  echo "$package_dir" > "$site/nestling.pth"
+  echo "nestling: /usr/bin/python3 imports nestling from $package_dir (via $site/nestling.pth)" >&2
 }
