@@ -182,7 +182,9 @@ class Layer:
 
     def gids(self, population=None, location=None, population_location=None):
         """Ids in id order, filtered like deNEST: `population` (the model name), `location`
-        (row, col) and `population_location` (row, col, unit index within the population)."""
+        (row, col) and `population_location` (row, col, unit index within the population).
+        A filter that matches nothing (a population the layer lacks, a location outside it)
+        gives [], as in deNEST."""
         unit = None
         if population_location is not None:
             row, col, unit = (int(v) for v in population_location)
@@ -193,6 +195,13 @@ class Layer:
             location = tuple(int(v) for v in location)
             if len(location) != 2:
                 raise ValueError(f"location must be (row, column), got {location}")
+            # As deNEST: a filter nothing matches selects nothing (no error).
+            if not (0 <= location[0] < self.shape[0] and 0 <= location[1] < self.shape[1]):
+                return []
+        if population is not None and population not in self.populations:
+            return []
+        if unit is not None and not 0 <= unit < max(self.populations.values(), default=0):
+            return []
         return self._engine.gids(self.name, population, location, unit)
 
     @property

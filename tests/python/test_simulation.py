@@ -74,8 +74,9 @@ def test_gids_and_locations_match_the_recorder_metadata(tmp_path):
     assert layer.gids(population_location=(row, col, unit), population="l1_exc") == [meta["gids"][7]]
     rows, cols = layer.shape
     assert len(layer.gids()) == len(layer) == rows * cols * sum(layer.populations.values())
-    with pytest.raises(nestling.NestlingError, match="no population 'l1_ex'"):
-        layer.gids(population="l1_ex")
+    # Filters nothing matches select nothing, as in deNEST.
+    assert layer.gids(population="l1_ex") == [] and layer.gids(location=(rows, 0)) == []
+    assert sim.network.layers["input_layer"].gids(population="l1_exc") == []
 
 
 @needs_cli
