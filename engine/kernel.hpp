@@ -184,6 +184,17 @@ class Kernel {
   void close_recorders();
 
  private:
+  // One connection as the queries see it: a synapse (store, index) or a gap junction (weight).
+  struct ConnectionRef {
+    NodeId source, target;
+    int model;
+    const SynapseStore* store;  // nullptr for a gap junction
+    std::uint32_t index;
+    double gap_weight;
+  };
+  // Visits the connections of `filter` thread by thread (synapses, then gap junctions); the
+  // connections of one pair share a thread, so a stable sort by (source, target) fixes the order.
+  void visit_connections(const ConnectionFilter& filter, const std::function<void(const ConnectionRef&)>& f);
   struct DetectorLink {
     NodeId source;
     RecordingDevice* detector;

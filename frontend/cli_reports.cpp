@@ -203,10 +203,6 @@ void write_stats(const std::string& file, frontend::Simulation& s, double build_
   io::write_yaml_file(file, stats);
 }
 
-}  // namespace nestling::cli
-
-namespace nestling::cli {
-
 void write_connections_csv(const std::string& file, frontend::Simulation& s) {
   const ConnectionArrays c = s.simulator().kernel().connection_columns({});
   const std::string partial = file + ".nestling-partial";  // the target changes only when complete
@@ -214,15 +210,17 @@ void write_connections_csv(const std::string& file, frontend::Simulation& s) {
     std::ofstream out(partial);
     if (!out) throw UserError("--connections", "cannot write " + partial);
     out << "source,target,synapse_model,weight,delay,receptor\n";
-    char buf[64];
-    const auto number = [&](double x) {
+    const auto put = [&out](double x) {
+      char buf[32];
       const auto r = std::to_chars(buf, buf + sizeof buf, x);  // shortest text that reads back exactly
-      return std::string_view(buf, static_cast<std::size_t>(r.ptr - buf));
+      out.write(buf, r.ptr - buf);
     };
     for (std::size_t i = 0; i < c.sources.size(); ++i) {
-      out << c.sources[i] << ',' << c.targets[i] << ',' << c.synapse_models[c.synapse_model_index[i]] << ','
-          << number(c.weights[i]) << ',';
-      out << number(c.delays[i]) << ',' << c.receptors[i] << '\n';
+      out << c.sources[i] << ',' << c.targets[i] << ',' << c.synapse_models[c.synapse_model_index[i]] << ',';
+      put(c.weights[i]);
+      out << ',';
+      put(c.delays[i]);
+      out << ',' << c.receptors[i] << '\n';
     }
     if (!out.flush()) throw UserError("--connections", "cannot write " + partial);
   }

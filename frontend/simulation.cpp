@@ -202,9 +202,9 @@ std::function<void(step_t)> Simulation::progress_bar(const Session& s) const {
 std::optional<IntegrationError> Simulation::run_session_reported(const Session& s) {
   Kernel& kernel = sim_->kernel();
   const auto t0 = std::chrono::steady_clock::now();
+  const auto index = static_cast<std::size_t>(&s - sessions_.data());
   std::function<void(step_t)> bar = options_.progress_bar ? progress_bar(s) : nullptr;
   if (bar || progress_) {
-    const auto index = static_cast<std::size_t>(&s - sessions_.data());
     // The caller's callback may be slow (Python): at most every 0.1 s of wall time.
     kernel.set_progress_callback([this, bar, index, last = t0](step_t clock) mutable {
       if (bar) bar(clock);
@@ -222,7 +222,7 @@ std::optional<IntegrationError> Simulation::run_session_reported(const Session& 
     diverged = e.located(network_->describe_node(e.node()));
   }
   kernel.set_progress_callback(nullptr);
-  if (progress_) progress_(static_cast<std::size_t>(&s - sessions_.data()), sim_->time());
+  if (progress_) progress_(index, sim_->time());
   const double wall = seconds_since(t0);
   const double simulated = sim_->time() - s.start;
   const std::vector<PopulationActivity> after = activity_so_far();
@@ -294,9 +294,6 @@ void Simulation::end_interrupted(std::optional<IntegrationError> diverged) {
     log("interrupted before anything was simulated; the output directory is unchanged");
     return;
   }
-  // session_times.yml describes what ran: the completed sessions and the interrupted one's part.
-  outputs_->write_session_times(sessions_, completed_ + 1, sim_->time());
-  session_times_final_ = true;
   if (!diverged) {
     std::ostringstream msg;
     msg << "interrupted at " << std::fixed << std::setprecision(1) << sim_->time()
@@ -304,15 +301,18 @@ void Simulation::end_interrupted(std::optional<IntegrationError> diverged) {
     log(msg.str());
   }
   ++completed_;  // the interrupted session counts as run: its part is in the outputs
-  finish_run();
+  commit_run(sim_->time());
   if (diverged) throw *diverged;
 }
 
 void Simulation::finish_run() {
-  if (!out_ || finished_) return;
-  if (completed_ < sessions_.size() && !session_times_final_)
-    outputs_->write_session_times(sessions_, completed_);  // ended early on purpose
+  if (out_ && !finished_) commit_run(std::nullopt);
+}
+
+void Simulation::commit_run(std::optional<double> last_end) {
   try {
+    // session_times.yml describes what ran: the sessions completed, the last one cut at last_end.
+    if (completed_ < sessions_.size() || last_end) outputs_->write_session_times(sessions_, completed_, last_end);
     // Recorders close their files before they move into place; metadata names only files written.
     sim_->kernel().close_recorders();
     outputs_->write_recorder_metadata(*network_, *sim_, true);

@@ -86,6 +86,9 @@ class Simulation {
   // After an interrupted or diverged session: keeps what ran (or nothing, if nothing ran).
   void end_interrupted(std::optional<IntegrationError> diverged);
   void abandon_run();
+  // Writes what the sessions run so far leave (the last one cut at `last_end` if given), closes
+  // the recorders and moves the outputs into place.
+  void commit_run(std::optional<double> last_end);
   // Runs one session with its progress report; returns the divergence that stopped it, if any.
   std::optional<IntegrationError> run_session_reported(const Session& s);
   std::function<void(step_t)> progress_bar(const Session& s) const;
@@ -109,7 +112,6 @@ class Simulation {
   std::unique_ptr<RunOutputs> outputs_;
   std::size_t completed_ = 0;
   bool finished_ = false;
-  bool session_times_final_ = false;  // an interrupted run wrote what ran
   std::function<void(std::size_t, double)> progress_;
   std::string output_dir_, input_dir_;
   bool overwrite_files_ = false;

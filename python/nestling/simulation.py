@@ -18,12 +18,6 @@ NestlingError = _nestling.NestlingError
 IntegrationError = _nestling.IntegrationError
 
 
-def _tree_of(tree):
-    if tree is None:
-        return ParamsTree({})
-    return tree if isinstance(tree, ParamsTree) else ParamsTree(tree)
-
-
 class Simulation:
     """A parameter tree built into a network and its sessions, ready to run.
 
@@ -42,7 +36,8 @@ class Simulation:
 
     def __init__(self, tree=None, input_dir=None, output_dir=None, *, threads=None, seed=None, force=True,
                  progress=True):
-        self.tree = _tree_of(tree).copy()
+        # Our own copy (deNEST copies too): later edits of the caller's tree change nothing here.
+        self.tree = tree.copy() if isinstance(tree, ParamsTree) else ParamsTree(tree or {})
         options = {"input_dir": input_dir, "output_dir": output_dir, "threads": threads, "seed": seed,
                    "force": force}
         self._progress = progress

@@ -302,6 +302,5 @@ PYBIND11_MODULE(_nestling, m) {
       .def("finish", [](PySimulation& s) { s.sim->finish(); })
       .def("output_dir", [](PySimulation& s) { return s.sim->output_dir(); })
       .def("time", [](PySimulation& s) { return s.sim->time_ms(); })
-      .def("tree_yaml", [](PySimulation& s) { return s.sim->tree_yaml(); })
-      .def("num_connections", [](PySimulation& s) { return s.sim->simulator().kernel_status().at("num_connections").as_int(); });
+      .def("tree_yaml", [](PySimulation& s) { return s.sim->tree_yaml(); });
 }
