@@ -146,6 +146,27 @@ NESTLING_ALWAYS_INLINE D from_bits(B b) {
   }
 }
 
+// table[index] lane by lane for a 16-entry table (index in 0..15): one two-register permute
+// with AVX-512, a gather with AVX2, loads otherwise. Every path returns the same entries.
+template <class D, class I>
+NESTLING_ALWAYS_INLINE D lookup16(const double (&table)[16], I index) {
+  if constexpr (is_scalar<D>) {
+    return table[index];
+  } else {
+    constexpr int W = width_of<D>;
+#if defined(__AVX512F__)
+    if constexpr (W == 8)
+      return _mm512_permutex2var_pd(_mm512_loadu_pd(table), reinterpret_cast<__m512i>(index), _mm512_loadu_pd(table + 8));
+#endif
+#if defined(__AVX2__)
+    if constexpr (W == 4) return _mm256_i64gather_pd(table, reinterpret_cast<__m256i>(index), 8);
+#endif
+    D r{};
+    for (int k = 0; k < W; ++k) r[k] = table[index[k]];
+    return r;
+  }
+}
+
 // Transposes a W×W block in place: on entry rows[j] holds W consecutive values of record j, on
 // exit rows[k] holds value k of every record (lane j from record j), and back. log2(W) stages
 // of interleaves (one two-source permute each with AVX-512) instead of W² element moves.

@@ -7,12 +7,14 @@
 // width. (A build for a CPU with FMA, e.g. -march=native, lets GCC fuse a·b + c, which
 // changes the last bits.)
 //
-// exp: exp(a) = 2^n · exp(r) with n = round(a/ln 2) and r = a − n·ln 2 (ln 2 split in a high
-// part with trailing zero bits, so n·ln2_hi is exact, and a low part); exp(r), |r| ≤ ln2/2, by
-// its Taylor polynomial of degree 13 (truncation < 1e-17 relative), evaluated by Estrin's
-// scheme to keep the dependency chain short. For |a| ≤ 708 the result is within 2 ulp of
-// glibc's exp (within 1 ulp for 99.4 % of arguments); beyond it 2^n would leave the exponent
-// range, so exp_affine falls back to std::exp for an x that could take any argument there.
+// exp: exp(a) = 2^m · 2^(j/16) · exp(r) with n = round(16 a/ln 2) = 16 m + j (0 ≤ j < 16) and
+// r = a − n·ln2/16 (ln 2/16 split in a high part with trailing zero bits, so n·hi is exact, and
+// a low part); 2^(j/16) from a 16-entry table (one two-register permute with AVX-512), and
+// exp(r) − 1, |r| ≤ ln2/32, by its Taylor polynomial of degree 7 (truncation < 2e-18
+// relative) in Estrin's scheme, added to the table value last so that its rounding counts
+// once. For |a| ≤ 708 the result is within 2 ulp of glibc's exp; beyond it 2^m would leave
+// the exponent range, so exp_affine falls back to std::exp for an x that could take any
+// argument there.
 // NaN stays NaN.
 //
 // Why not Eigen's Array::exp: measured on the benchmark machine (2026-11-21), ht_neuron costs
@@ -35,29 +37,36 @@ namespace nestling::ode {
 // The largest |a| for which exp_reduced is accurate.
 inline constexpr double exp_reduced_limit = 708.0;
 
+// 2^(j/16), correctly rounded.
+alignas(64) inline constexpr double exp2_sixteenths[16] = {
+    0x1.0000000000000p+0, 0x1.0b5586cf9890fp+0, 0x1.172b83c7d517bp+0, 0x1.2387a6e756238p+0,
+    0x1.306fe0a31b715p+0, 0x1.3dea64c123422p+0, 0x1.4bfdad5362a27p+0, 0x1.5ab07dd485429p+0,
+    0x1.6a09e667f3bcdp+0, 0x1.7a11473eb0187p+0, 0x1.8ace5422aa0dbp+0, 0x1.9c49182a3f090p+0,
+    0x1.ae89f995ad3adp+0, 0x1.c199bdd85529cp+0, 0x1.d5818dcfba487p+0, 0x1.ea4afa2a490dap+0,
+};
+
 // For double and for Lanes<W> (engine/ode/lanes.hpp): the same operations lane by lane.
 template <class D>
 NESTLING_ALWAYS_INLINE D exp_reduced_of(D a) {
-  constexpr double log2e = 1.4426950408889634074;
+  constexpr double sixteen_over_ln2 = 23.083120654223414518;
   constexpr double round_shift = 6755399441055744.0;  // 1.5·2^52: adding it rounds to an integer
   constexpr std::int64_t round_shift_bits = 0x4338000000000000LL;
-  constexpr double ln2_hi = 6.93147180369123816490e-01;
-  constexpr double ln2_lo = 1.90821492927058770002e-10;
-  const D shifted = a * log2e + round_shift;
+  constexpr double ln2_hi = 6.93147180369123816490e-01 / 16.0;
+  constexpr double ln2_lo = 1.90821492927058770002e-10 / 16.0;
+  const D shifted = a * sixteen_over_ln2 + round_shift;
   const D n = shifted - round_shift;
   const D r = (a - n * ln2_hi) - n * ln2_lo;
-  // Estrin: sum of r^k/k!, k = 0..13, as pairs (c_k + c_{k+1} r) combined with r², r⁴, r⁸.
+  // exp(r) − 1 = r + r²/2 + ... + r⁷/7!, as r + r²·(pairs combined with r²).
   const D r2 = r * r;
-  const D r4 = r2 * r2;
-  const D r8 = r4 * r4;
-  const D p0_3 = (1.0 + r) + r2 * (0.5 + r * (1.0 / 6.0));
-  const D p4_7 = ((1.0 / 24.0) + r * (1.0 / 120.0)) + r2 * ((1.0 / 720.0) + r * (1.0 / 5040.0));
-  const D p8_11 = ((1.0 / 40320.0) + r * (1.0 / 362880.0)) + r2 * ((1.0 / 3628800.0) + r * (1.0 / 39916800.0));
-  const D p12_13 = (1.0 / 479001600.0) + r * (1.0 / 6227020800.0);
-  const D p = (p0_3 + r4 * p4_7) + r8 * (p8_11 + r4 * p12_13);
-  // The low bits of `shifted` hold n; n + 1023 in the exponent field is 2^n.
-  const auto scale_bits = (bits_of(shifted) - round_shift_bits + 1023) << 52;
-  return p * from_bits<D>(scale_bits);
+  const D q2_3 = 0.5 + r * (1.0 / 6.0);
+  const D q4_7 = ((1.0 / 24.0) + r * (1.0 / 120.0)) + r2 * ((1.0 / 720.0) + r * (1.0 / 5040.0));
+  const D q = r + r2 * (q2_3 + r2 * q4_7);
+  // The low bits of `shifted` hold n = 16 m + j; (m + 1023) in the exponent field is 2^m
+  // (biased by 16·1023 first so that the shift needs no sign).
+  const auto n_bits = bits_of(shifted) - round_shift_bits;
+  const D table = lookup16<D>(exp2_sixteenths, n_bits & 15);
+  const auto scale_bits = ((n_bits + 16 * 1023) & ~std::int64_t{15}) << 48;
+  return (table + table * q) * from_bits<D>(scale_bits);
 }
 
 inline double exp_reduced(double a) { return exp_reduced_of(a); }

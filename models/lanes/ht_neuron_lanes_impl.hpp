@@ -196,7 +196,7 @@ bool advance_lanes(LaneBlock<Variant>& b) {
     last.I_T = select(commit, at_end.I_T, last.I_T);
     last.I_h = select(commit, at_end.I_h, last.I_h);
     last.m_eq_NMDA = select(commit, at_end.m_eq_NMDA, last.m_eq_NMDA);
-    last.I_gap = select(commit, at_end.I_gap, last.I_gap);
+    if constexpr (Variant::gap) last.I_gap = select(commit, at_end.I_gap, last.I_gap);
     t = select(commit, t_new, t);
     step = select(active, next, step);
     if constexpr (Variant::spike_test_per_substep) settle(commit);
