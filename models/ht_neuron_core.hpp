@@ -509,29 +509,6 @@ std::span<const char* const> state_names() {
   return names;
 }
 
-// After a jump of channel r's DG only the derivatives of DG and G of that channel change (the
-// rest of the right-hand side reads G, not DG): they are recomputed as the right-hand side
-// computes them, so the stored derivative stays exact without a full evaluation (twelve
-// exponentials) at the start of the next step.
-template <class Variant>
-inline void refresh_channel_derivative(HtCell<Variant>& s, const HtConstants<Variant>& k, int r) {
-  using L = Layout<Variant>;
-  if (!s.derivative_known) return;
-  s.dydt[L::dg(r)] = -s.y[L::dg(r)] * k.inv_tau_rise[r];
-  s.dydt[L::g(r)] = s.y[L::dg(r)] - s.y[L::g(r)] * k.inv_tau_decay[r];
-}
-
-// Takes the gap input of the coming step; a change invalidates the stored derivative.
-template <class Variant>
-inline void take_gap_input(HtCell<Variant>& s, GapInputOf<Variant> gap) {
-  if constexpr (Variant::gap) {
-    if (!(gap == s.gap)) {
-      s.gap = gap;
-      s.derivative_known = false;
-    }
-  }
-}
-
 // Integrates one time step of length h and ends the refractory count (nest-2.20 §1.9 steps
 // 1–2, mc-sleep §1.5 steps 2–6), with the gap input taken by take_gap_input. Returns true if
 // the neuron spiked. The integrator must assume equal intervals (all steps are h long).

@@ -95,17 +95,22 @@ class HtNeuronGroup final : public NodeGroup {
   double gap_output(std::size_t i) const override { return nodes_[i].y[Index::V_M]; }
 
  private:
+  using Integrator = ode::GslStyleRkf45<static_cast<std::size_t>(Index::size)>;
   Prototype prototype_of(std::size_t i) const;
   void set_initial_state(std::size_t i, const Prototype& proto);
   const HtConstants<Variant>& constants(std::size_t i) const { return constant_sets_[set_of_[i]]; }
   // Integrates node i over one step with the scalar code; returns true if it spiked.
-  bool integrate_step(std::size_t i, ode::GslStyleRkf45<static_cast<std::size_t>(Index::size)>& integrator);
-  // Integrates nodes [first, first + n) (n ≤ the lane width) over one step, in lanes where the
-  // kernel takes them; sets bit j of the result if node first + j spiked.
-  unsigned integrate_block(UpdateContext& ctx, std::size_t first, int n, int lag,
-                           ode::GslStyleRkf45<static_cast<std::size_t>(Index::size)>& integrator);
-  // Adds the spikes that arrive at `slot` (nest-2.20 §1.9 step 3, mc-sleep §1.5 steps 7–9).
-  void add_arriving_input(UpdateContext& ctx, std::size_t i, double* in);
+  bool integrate_step(std::size_t i, Integrator& integrator);
+  // Integrates nodes [first, first + n) over one step with the scalar code; sets bit j of the
+  // result if node first + j spiked.
+  unsigned integrate_cells(UpdateContext& ctx, std::size_t first, int n, int lag, Integrator& integrator);
+  // The same for a loaded block in lanes; the scalar code takes the step where the kernel declines.
+  unsigned integrate_lanes(UpdateContext& ctx, ht::LaneBlock<Variant>& block, std::size_t first, int lag,
+                           Integrator& integrator);
+  // Adds the spikes and the current that arrive at the slot `in` (nest-2.20 §1.9 step 3,
+  // mc-sleep §1.5 steps 7–9) to node i's state, a cell or a lane (ht::CellAccess, ht::LaneAccess).
+  template <class Access>
+  void add_arriving_input(UpdateContext& ctx, std::size_t i, double* in, const Access& s);
 
   std::vector<Parameters> params_;
   std::vector<HtConstants<Variant>> constant_sets_;  // one per distinct parameter set
@@ -354,24 +359,13 @@ void HtNeuronGroup<Variant>::calibrate(const CalibrationContext& ctx) {
 // ------------------------------------------------------------------------ simulation
 
 template <class Variant>
-NESTLING_VECTOR_CLONES bool HtNeuronGroup<Variant>::integrate_step(
-    std::size_t i, ode::GslStyleRkf45<static_cast<std::size_t>(Index::size)>& integrator) {
+NESTLING_VECTOR_CLONES bool HtNeuronGroup<Variant>::integrate_step(std::size_t i, Integrator& integrator) {
   return ht::advance(nodes_[i], constants(i), h_, integrator);
 }
 
 template <class Variant>
-unsigned HtNeuronGroup<Variant>::integrate_block(UpdateContext& ctx, std::size_t first, int n, int lag,
-                                                 ode::GslStyleRkf45<static_cast<std::size_t>(Index::size)>& integrator) {
-  if (lane_kernel_ != nullptr && n > 1) {
-    ht::LaneBlock<Variant> block;
-    block.n = n;
-    block.h = h_;
-    for (int j = 0; j < n; ++j) {
-      block.cell[j] = &nodes_[first + static_cast<std::size_t>(j)];
-      block.k[j] = &constants(first + static_cast<std::size_t>(j));
-    }
-    if (lane_kernel_(block)) return block.spiked;
-  }
+unsigned HtNeuronGroup<Variant>::integrate_cells(UpdateContext& ctx, std::size_t first, int n, int lag,
+                                                 Integrator& integrator) {
   unsigned spiked = 0;
   for (int j = 0; j < n; ++j) {
     const std::size_t i = first + static_cast<std::size_t>(j);
@@ -382,15 +376,25 @@ unsigned HtNeuronGroup<Variant>::integrate_block(UpdateContext& ctx, std::size_t
 }
 
 template <class Variant>
-void HtNeuronGroup<Variant>::add_arriving_input(UpdateContext& ctx, std::size_t i, double* in) {
-  HtCell<Variant>& s = nodes_[i];
+unsigned HtNeuronGroup<Variant>::integrate_lanes(UpdateContext& ctx, ht::LaneBlock<Variant>& block, std::size_t first,
+                                                 int lag, Integrator& integrator) {
+  if (lane_kernel_(block)) return block.spiked;
+  block.store();
+  const unsigned spiked = integrate_cells(ctx, first, block.n, lag, integrator);
+  block.load();
+  return spiked;
+}
+
+template <class Variant>
+template <class Access>
+void HtNeuronGroup<Variant>::add_arriving_input(UpdateContext& ctx, std::size_t i, double* in, const Access& s) {
   const HtConstants<Variant>& k = constants(i);
   if constexpr (!Variant::gaba_b1a) {
     for (int r = 0; r < Index::channels; ++r) {
       double& arrived = in[r];
       if (arrived != 0.0) {
-        s.y[Index::dg(r)] += k.cond_step[r] * arrived;
-        ht::refresh_channel_derivative(s, k, r);
+        s.y(Index::dg(r)) += k.cond_step[r] * arrived;
+        ht::refresh_channel_derivative<Variant>(s, k, r);
         arrived = 0.0;
       }
     }
@@ -401,14 +405,14 @@ void HtNeuronGroup<Variant>::add_arriving_input(UpdateContext& ctx, std::size_t 
     // that changes nothing unless c or the soft bound is not finite (tau_rise = tau_decay, or
     // g_max_GABA_B1a = 0: NaN), so only then is the addition made without input. x is finite.
     const Parameters& p = params_[i];
-    const double g_b1a = p.capped_gaba_b1a(s.y[Index::g(Index::gaba_b1a)]);
+    const double g_b1a = p.capped_gaba_b1a(s.y(Index::g(Index::gaba_b1a)));
     auto add = [&](int r, double factor) {
       double& arrived = in[r];
       if (arrived != 0.0 || !std::isfinite(k.cond_step[r] * factor)) {
         const double jump = k.cond_step[r] * arrived * p.scaling(r, g_b1a) * factor;
         if (!(jump == 0.0)) {
-          s.y[Index::dg(r)] += jump;
-          ht::refresh_channel_derivative(s, k, r);
+          s.y(Index::dg(r)) += jump;
+          ht::refresh_channel_derivative<Variant>(s, k, r);
         }
         arrived = 0.0;
       }
@@ -421,51 +425,75 @@ void HtNeuronGroup<Variant>::add_arriving_input(UpdateContext& ctx, std::size_t 
     double& mini = in[Index::mini_buffer];
     if (mini > 0.0) {
       const Parameters& p = params_[i];
-      s.y[Index::V_M] += p.mini_mean + p.mini_sigma * standard_normal_polar(ctx.node_stream(local_index(i)));
-      s.derivative_known = false;
+      s.y(Index::V_M) += p.mini_mean + p.mini_sigma * standard_normal_polar(ctx.node_stream(local_index(i)));
+      s.forget_derivative();
     }
     mini = 0.0;
   }
+  double& current = in[Index::current_buffer];
+  if (current != s.I_stim()) {
+    s.I_stim() = current;  // applies during the next step
+    s.forget_derivative();
+  }
+  current = 0.0;
 }
 
 template <class Variant>
 void HtNeuronGroup<Variant>::update(UpdateContext& ctx, std::size_t begin, std::size_t end) {
-  ode::GslStyleRkf45<static_cast<std::size_t>(Index::size)> integrator(
-      {.eps_abs = 1e-3, .eps_rel = 0.0, .a_y = 1.0, .a_dydt = 0.0});
+  Integrator integrator({.eps_abs = 1e-3, .eps_rel = 0.0, .a_y = 1.0, .a_dydt = 0.0});
   integrator.assume_equal_intervals(true);
   const auto width = static_cast<std::size_t>(lane_width_);
   // Spikes of the block per lag, emitted after the block's slice in node order: the thread's
   // register stays sorted by (node, lag), which the kernel merges without sorting.
   std::vector<unsigned> spikes_at(static_cast<std::size_t>(ctx.to));
+  ht::LaneBlock<Variant> block;
+  block.h = h_;
   for (std::size_t first = begin; first < end; first += width) {
     const std::size_t stop = std::min(first + width, end);
     const int n = static_cast<int>(stop - first);
+    // A block of one neuron stays with the scalar code.
+    const bool lanes = lane_kernel_ != nullptr && n > 1;
+    if (lanes) {
+      block.n = n;
+      for (int j = 0; j < n; ++j) {
+        block.cell[j] = &nodes_[first + static_cast<std::size_t>(j)];
+        block.k[j] = &constants(first + static_cast<std::size_t>(j));
+      }
+      block.load();
+    }
+    // Runs f on node i's state, in the block's lane or in its cell.
+    auto with_state = [&](std::size_t i, auto&& f) {
+      if (lanes) {
+        f(ht::LaneAccess<Variant>{block, static_cast<int>(i - first)});
+      } else {
+        f(ht::CellAccess<Variant>{nodes_[i]});
+      }
+    };
     unsigned any_spike = 0;
     for (int lag = ctx.from; lag < ctx.to; ++lag) {
       if constexpr (Variant::gap) {  // S, then P, per lag
         for (std::size_t i = first; i < stop; ++i) {
           double* gap_in = gap_inputs(ctx, i);
-          ht::take_gap_input(nodes_[i], ht::GapInput{gap_in[lag], gap_in[ctx.min_delay + lag]});
+          const ht::GapInput input{gap_in[lag], gap_in[ctx.min_delay + lag]};
+          with_state(i, [&](const auto& s) { ht::take_gap_input<Variant>(s, input); });
           gap_in[lag] = gap_in[ctx.min_delay + lag] = 0.0;
         }
       }
-      const unsigned spiked = integrate_block(ctx, first, n, lag, integrator);
+      const unsigned spiked =
+          lanes ? integrate_lanes(ctx, block, first, lag, integrator) : integrate_cells(ctx, first, n, lag, integrator);
       spikes_at[static_cast<std::size_t>(lag)] = spiked;
       any_spike |= spiked;
       for (std::size_t i = first; i < stop; ++i) {
-        HtCell<Variant>& s = nodes_[i];
         if (spiked & (1u << (i - first))) last_spike_[i] = ctx.origin + lag + 1;
         double* in = inputs(ctx, i, ctx.slot(lag));
-        add_arriving_input(ctx, i, in);
-        double& current = in[Index::current_buffer];
-        if (current != s.I_stim) {
-          s.I_stim = current;  // applies during the next step
-          s.derivative_known = false;
+        with_state(i, [&](const auto& s) { add_arriving_input(ctx, i, in, s); });
+        if (sampled(i)) {
+          if (lanes) block.store_lane(static_cast<int>(i - first));  // the recorder reads the cell
+          sample(ctx, i, ctx.origin + lag + 1);
         }
-        current = 0.0;
-        if (sampled(i)) sample(ctx, i, ctx.origin + lag + 1);
       }
     }
+    if (lanes) block.store();
     if (any_spike != 0) {
       for (std::size_t i = first; i < stop; ++i)
         for (int lag = ctx.from; lag < ctx.to; ++lag)

@@ -12,6 +12,7 @@
 // both (tests force every path).
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "models/ht_neuron_core.hpp"
@@ -35,18 +36,139 @@ void reset_lane_path();
 // Parses a path name as NESTLING_SIMD takes it.
 bool parse_lane_path(const std::string& name, LanePath& path);
 
-// One block-step: up to 8 neurons of one group, their constants and the step length. Idle lanes
-// (n ≤ j < W) compute a copy of lane 0 and are never stored.
+// Up to 8 neurons of one group in lane-major order: value k of lane j at y[k][j]. The update
+// loop loads a block once per slice, runs the kernel at every lag on these arrays (whole-vector
+// loads, no transposing) and stores it back at the end of the slice, before the scalar code
+// steps in, and for a neuron that is sampled. Idle lanes (n ≤ j < 8) hold a copy of lane 0 and
+// are never stored.
 template <class Variant>
 struct LaneBlock {
   static constexpr int max_lanes = 8;
+  static constexpr int S = Layout<Variant>::size;
+  using Row = double[max_lanes];
+  using Flags = std::int64_t[max_lanes];  // all bits set or none, as lane masks
+
+  alignas(64) Row y[S];
+  alignas(64) Row dydt[S];
+  alignas(64) Row step, I_stim, gap_weight_sum, gap_potential;
+  alignas(64) Row I_NaP, I_KNa, I_T, I_h, m_eq_NMDA, I_gap;  // HtCell::last
+  alignas(64) Flags known, ref_steps;
   HtCell<Variant>* cell[max_lanes];
   const HtConstants<Variant>* k[max_lanes];
   int n = 0;
   double h = 0.1;
   double eps_abs = 1e-3;  // the step control's absolute tolerance (relative: 0)
   unsigned spiked = 0;    // out: bit j set if lane j spiked
+
+  void load() {
+    for (int j = 0; j < max_lanes; ++j) load_lane(j, j < n ? j : 0);
+  }
+  void store() const {
+    for (int j = 0; j < n; ++j) store_lane(j);
+  }
+  // Lane j from cell `from`.
+  void load_lane(int j, int from) {
+    const HtCell<Variant>& s = *cell[from];
+    for (int i = 0; i < S; ++i) {
+      y[i][j] = s.y[i];
+      dydt[i][j] = s.dydt[i];
+    }
+    step[j] = s.step;
+    I_stim[j] = s.I_stim;
+    if constexpr (Variant::gap) {
+      gap_weight_sum[j] = s.gap.weight_sum;
+      gap_potential[j] = s.gap.potential;
+    }
+    I_NaP[j] = s.last.I_NaP;
+    I_KNa[j] = s.last.I_KNa;
+    I_T[j] = s.last.I_T;
+    I_h[j] = s.last.I_h;
+    m_eq_NMDA[j] = s.last.m_eq_NMDA;
+    I_gap[j] = s.last.I_gap;
+    known[j] = s.derivative_known ? -1 : 0;
+    ref_steps[j] = s.ref_steps;
+  }
+  void store_lane(int j) const {
+    HtCell<Variant>& s = *cell[j];
+    for (int i = 0; i < S; ++i) {
+      s.y[i] = y[i][j];
+      s.dydt[i] = dydt[i][j];
+    }
+    s.step = step[j];
+    s.I_stim = I_stim[j];
+    if constexpr (Variant::gap) {
+      s.gap.weight_sum = gap_weight_sum[j];
+      s.gap.potential = gap_potential[j];
+    }
+    s.last.I_NaP = I_NaP[j];
+    s.last.I_KNa = I_KNa[j];
+    s.last.I_T = I_T[j];
+    s.last.I_h = I_h[j];
+    s.last.m_eq_NMDA = m_eq_NMDA[j];
+    s.last.I_gap = I_gap[j];
+    s.derivative_known = known[j] != 0;
+    s.ref_steps = static_cast<int>(ref_steps[j]);
+  }
 };
+
+// Neuron state as the update loop's input handling sees it: a cell, or lane j of a block.
+template <class Variant>
+struct CellAccess {
+  HtCell<Variant>& s;
+  double& y(int i) const { return s.y[static_cast<std::size_t>(i)]; }
+  double& dydt(int i) const { return s.dydt[static_cast<std::size_t>(i)]; }
+  double& I_stim() const { return s.I_stim; }
+  bool derivative_known() const { return s.derivative_known; }
+  void forget_derivative() const { s.derivative_known = false; }
+  GapInputOf<Variant> gap() const { return s.gap; }
+  void set_gap(GapInputOf<Variant> g) const { s.gap = g; }
+};
+template <class Variant>
+struct LaneAccess {
+  LaneBlock<Variant>& b;
+  int j;
+  double& y(int i) const { return b.y[i][j]; }
+  double& dydt(int i) const { return b.dydt[i][j]; }
+  double& I_stim() const { return b.I_stim[j]; }
+  bool derivative_known() const { return b.known[j] != 0; }
+  void forget_derivative() const { b.known[j] = 0; }
+  GapInputOf<Variant> gap() const {
+    if constexpr (Variant::gap) {
+      return {b.gap_weight_sum[j], b.gap_potential[j]};
+    } else {
+      return {};
+    }
+  }
+  void set_gap(GapInputOf<Variant> g) const {
+    if constexpr (Variant::gap) {
+      b.gap_weight_sum[j] = g.weight_sum;
+      b.gap_potential[j] = g.potential;
+    }
+  }
+};
+
+// After a jump of channel r's DG only the derivatives of DG and G of that channel change (the
+// rest of the right-hand side reads G, not DG): they are recomputed as the right-hand side
+// computes them, so the stored derivative stays exact without a full evaluation (twelve
+// exponentials) at the start of the next step.
+template <class Variant, class Access>
+inline void refresh_channel_derivative(const Access& s, const HtConstants<Variant>& k, int r) {
+  using L = Layout<Variant>;
+  if (!s.derivative_known()) return;
+  s.dydt(L::dg(r)) = -s.y(L::dg(r)) * k.inv_tau_rise[r];
+  s.dydt(L::g(r)) = s.y(L::dg(r)) - s.y(L::g(r)) * k.inv_tau_decay[r];
+}
+
+// Takes the gap input of the coming step; a change invalidates the stored derivative.
+template <class Variant, class Access>
+inline void take_gap_input(const Access& s, GapInputOf<Variant> gap) {
+  if constexpr (Variant::gap) {
+    if (!(gap == s.gap())) {
+      s.set_gap(gap);
+      s.forget_derivative();
+    }
+  }
+}
 
 // Advances every lane of the block by one step as ht::advance would, or returns false with the
 // cells untouched when the block needs the scalar code. Defined in models/lanes/ for W = 2, 4, 8.

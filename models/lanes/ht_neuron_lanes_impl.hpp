@@ -43,42 +43,31 @@ bool advance_lanes(LaneBlock<Variant>& b) {
     for (int j = 0; j < W; ++j) zip_rates(c, *b.k[j < n ? j : 0], [j](D& lanes, double x) { lanes[j] = x; });
   }
 
-  // The cells, transposed into lanes.
-  D y[S], dydt[S], step, I_stim;
-  HtCurrentsOf<D> last;
+  // The block's rows, W lanes at a time.
+  auto row = [](const double* from) {
+    D v;
+    __builtin_memcpy(&v, from, sizeof(D));
+    return v;
+  };
+  auto flags = [](const std::int64_t* from) {
+    M v;
+    __builtin_memcpy(&v, from, sizeof(M));
+    return v;
+  };
+  D y[S], dydt[S];
+  for (int i = 0; i < S; ++i) {
+    y[i] = row(b.y[i]);
+    dydt[i] = row(b.dydt[i]);
+  }
+  D step = row(b.step);
+  const D I_stim = row(b.I_stim);
+  HtCurrentsOf<D> last{row(b.I_NaP), row(b.I_KNa), row(b.I_T), row(b.I_h), row(b.m_eq_NMDA), row(b.I_gap)};
   GapInputOf<Variant, D> gap;
-  M known, refractory, ref_steps, ref_start, valid;
-  // The state vectors W values at a time by transposing blocks (the last block may overlap the
-  // one before: S ≥ W), the rest value by value.
-  static_assert(S >= W);
-  const double* y_of[W];
-  const double* dydt_of[W];
+  if constexpr (Variant::gap) gap = {row(b.gap_weight_sum), row(b.gap_potential)};
+  M known = flags(b.known), ref_steps = flags(b.ref_steps);
+  M refractory = ref_steps > 0;
+  M ref_start, valid;
   for (int j = 0; j < W; ++j) {
-    y_of[j] = b.cell[j < n ? j : 0]->y.data();
-    dydt_of[j] = b.cell[j < n ? j : 0]->dydt.data();
-  }
-  for (int first = 0; first < S; first += W) {
-    const int at = first + W <= S ? first : S - W;
-    ode::load_transposed<W>(y_of, at, y + at);
-    ode::load_transposed<W>(dydt_of, at, dydt + at);
-  }
-  for (int j = 0; j < W; ++j) {
-    const HtCell<Variant>& s = *b.cell[j < n ? j : 0];
-    step[j] = s.step;
-    I_stim[j] = s.I_stim;
-    last.I_NaP[j] = s.last.I_NaP;
-    last.I_KNa[j] = s.last.I_KNa;
-    last.I_T[j] = s.last.I_T;
-    last.I_h[j] = s.last.I_h;
-    last.m_eq_NMDA[j] = s.last.m_eq_NMDA;
-    last.I_gap[j] = s.last.I_gap;
-    if constexpr (Variant::gap) {
-      gap.weight_sum[j] = s.gap.weight_sum;
-      gap.potential[j] = s.gap.potential;
-    }
-    known[j] = s.derivative_known ? -1 : 0;
-    ref_steps[j] = s.ref_steps;
-    refractory[j] = s.ref_steps > 0 ? -1 : 0;
     ref_start[j] = b.k[j < n ? j : 0]->refractory_steps + 1;  // the decrement at the end of this step makes it R
     valid[j] = j < n ? -1 : 0;
   }
@@ -208,31 +197,24 @@ bool advance_lanes(LaneBlock<Variant>& b) {
   ref_steps -= counting & 1;
   known &= ~(counting & (ref_steps == 0));
 
+  auto put = [](double* to, D v) { __builtin_memcpy(to, &v, sizeof(D)); };
+  auto put_flags = [](std::int64_t* to, M v) { __builtin_memcpy(to, &v, sizeof(M)); };
+  for (int i = 0; i < S; ++i) {
+    put(b.y[i], y[i]);
+    put(b.dydt[i], dydt[i]);
+  }
+  put(b.step, step);
+  put(b.I_NaP, last.I_NaP);
+  put(b.I_KNa, last.I_KNa);
+  put(b.I_T, last.I_T);
+  put(b.I_h, last.I_h);
+  put(b.m_eq_NMDA, last.m_eq_NMDA);
+  if constexpr (Variant::gap) put(b.I_gap, last.I_gap);
+  put_flags(b.known, known);
+  put_flags(b.ref_steps, ref_steps);
   b.spiked = 0;
-  double* y_to[W];
-  double* dydt_to[W];
-  for (int j = 0; j < W; ++j) {
-    y_to[j] = b.cell[j < n ? j : 0]->y.data();
-    dydt_to[j] = b.cell[j < n ? j : 0]->dydt.data();
-  }
-  for (int first = 0; first < S; first += W) {
-    const int at = first + W <= S ? first : S - W;
-    ode::store_transposed<W>(y + at, at, y_to, n);
-    ode::store_transposed<W>(dydt + at, at, dydt_to, n);
-  }
-  for (int j = 0; j < n; ++j) {
-    HtCell<Variant>& s = *b.cell[j];
-    s.step = step[j];
-    s.last.I_NaP = last.I_NaP[j];
-    s.last.I_KNa = last.I_KNa[j];
-    s.last.I_T = last.I_T[j];
-    s.last.I_h = last.I_h[j];
-    s.last.m_eq_NMDA = last.m_eq_NMDA[j];
-    s.last.I_gap = last.I_gap[j];
-    s.ref_steps = static_cast<int>(ref_steps[j]);
-    s.derivative_known = known[j] != 0;
+  for (int j = 0; j < n; ++j)
     if (spiked[j]) b.spiked |= 1u << j;
-  }
   return true;
 }
 

@@ -110,6 +110,7 @@ void compare_with_scalar(ht::LanePath path, int blocks, int steps) {
         block.cell[j] = &lanes[static_cast<std::size_t>(j)];
         block.k[j] = k[static_cast<std::size_t>(j)];
       }
+      block.load();
       unsigned expected = 0;
       for (int j = 0; j < n; ++j)
         if (ht::advance(scalar[static_cast<std::size_t>(j)], *k[static_cast<std::size_t>(j)], 0.1, integrator))
@@ -117,6 +118,7 @@ void compare_with_scalar(ht::LanePath path, int blocks, int steps) {
       REQUIRE_FALSE(integrator.failed());
       if (kernel(block)) {
         ++lane_steps;
+        block.store();
         CHECK(block.spiked == expected);
       } else {
         ++fallbacks;  // the group would run the scalar code: take its result
@@ -199,6 +201,7 @@ TEST_CASE("ht_neuron lanes: rare paths go to the scalar code", "[ht_neuron_lanes
       block.cell[1] = &cells[1];
       block.k[0] = &plain;
       block.k[1] = rare;
+      block.load();
       CHECK_FALSE(ht::lane_kernel<ht::Stock>(path)(block));
       CHECK(same_bits(cells[0], before));  // untouched
     }
