@@ -109,6 +109,8 @@ struct HtParameters {
   double E_rev_h = -40.0;  // mV
   bool voltage_clamp = false;
 
+  bool operator==(const HtParameters&) const = default;
+
   // Equilibrium functions of the gating variables (nest-2.20 §1.4), as NEST writes them.
   double m_eq_NMDA(double V) const { return 1.0 / (1.0 + std::exp(-S_act_NMDA * (V - V_act_NMDA))); }
   double D_eq_KNa(double V) const { return tau_D_KNa * (0.025 / (1.0 + std::exp(-(V + 10.0) / 5.0))) + 0.001; }

@@ -87,7 +87,7 @@ class HtNeuronGroup final : public NodeGroup {
   double recordable_value(std::size_t i, int which) const override;
   std::size_t state_bytes() const override {
     return size() * (sizeof(Parameters) + sizeof(std::uint32_t) + sizeof(HtCell<Variant>) + sizeof(step_t)) +
-           constant_sets_.size() * sizeof(HtConstants<Variant>);
+           constant_sets_.size() * (sizeof(HtConstants<Variant>) + sizeof(Parameters));
   }
 
   // Gap junctions (mc-sleep §1.7): partners see this neuron's V_m at the end of each slice.
@@ -114,6 +114,7 @@ class HtNeuronGroup final : public NodeGroup {
 
   std::vector<Parameters> params_;
   std::vector<HtConstants<Variant>> constant_sets_;  // one per distinct parameter set
+  std::vector<Parameters> parameter_sets_;           // the parameters of each set, for the update loop
   std::vector<std::uint32_t> set_of_;                // node → its constants
   ht::LaneKernel<Variant> lane_kernel_ = nullptr;    // nullptr: the scalar code
   int lane_width_ = 1;
@@ -330,25 +331,29 @@ template <class Variant>
 void HtNeuronGroup<Variant>::calibrate(const CalibrationContext& ctx) {
   // Neurons with equal parameters share their constants (a hash of each set finds its equals).
   constant_sets_.clear();
+  parameter_sets_.clear();
   std::unordered_multimap<std::size_t, std::uint32_t> by_hash;
   for (std::size_t i = 0; i < size(); ++i) {
     const auto refractory = ctx.grid->ms_to_steps(params_[i].t_ref);
     const auto c = HtConstants<Variant>::from(params_[i], nodes_[i].y[Index::V_M], static_cast<int>(refractory));
     nodes_[i].derivative_known = false;
-    if (i > 0 && constant_sets_[set_of_[i - 1]] == c) {  // the common case: as the previous node
+    // Equal constants and equal parameters (the update loop reads some directly).
+    auto same_set = [&](std::uint32_t set) { return constant_sets_[set] == c && parameter_sets_[set] == params_[i]; };
+    if (i > 0 && same_set(set_of_[i - 1])) {  // the common case: as the previous node
       set_of_[i] = set_of_[i - 1];
       continue;
     }
     std::size_t hash = 0;
     zip_rates(c, c, [&hash](double x, double) { hash = hash * 1000003u ^ std::hash<double>{}(x); });
     auto [it, stop] = by_hash.equal_range(hash);
-    while (it != stop && !(constant_sets_[it->second] == c)) ++it;
+    while (it != stop && !same_set(it->second)) ++it;
     if (it != stop) {
       set_of_[i] = it->second;
     } else {
       set_of_[i] = static_cast<std::uint32_t>(constant_sets_.size());
       by_hash.emplace(hash, set_of_[i]);
       constant_sets_.push_back(c);
+      parameter_sets_.push_back(params_[i]);
     }
   }
   const ht::LanePath path = ht::lane_path();
@@ -357,6 +362,11 @@ void HtNeuronGroup<Variant>::calibrate(const CalibrationContext& ctx) {
 }
 
 // ------------------------------------------------------------------------ simulation
+
+// Asks the cache for the bytes [begin, end).
+inline void prefetch(const void* begin, const void* end) {
+  for (auto p = static_cast<const char*>(begin); p < static_cast<const char*>(end); p += 64) __builtin_prefetch(p);
+}
 
 template <class Variant>
 NESTLING_VECTOR_CLONES bool HtNeuronGroup<Variant>::integrate_step(std::size_t i, Integrator& integrator) {
@@ -404,7 +414,7 @@ void HtNeuronGroup<Variant>::add_arriving_input(UpdateContext& ctx, std::size_t 
     // g_B1a is the same for every receptor. NEST adds c·B·x even when nothing arrived (B = 0);
     // that changes nothing unless c or the soft bound is not finite (tau_rise = tau_decay, or
     // g_max_GABA_B1a = 0: NaN), so only then is the addition made without input. x is finite.
-    const Parameters& p = params_[i];
+    const Parameters& p = parameter_sets_[set_of_[i]];
     const double g_b1a = p.capped_gaba_b1a(s.y(Index::g(Index::gaba_b1a)));
     auto add = [&](int r, double factor) {
       double& arrived = in[r];
@@ -424,7 +434,7 @@ void HtNeuronGroup<Variant>::add_arriving_input(UpdateContext& ctx, std::size_t 
     // One mini per step with any positive MINI input, whatever its size (mc-sleep §1.8).
     double& mini = in[Index::mini_buffer];
     if (mini > 0.0) {
-      const Parameters& p = params_[i];
+      const Parameters& p = parameter_sets_[set_of_[i]];
       s.y(Index::V_M) += p.mini_mean + p.mini_sigma * standard_normal_polar(ctx.node_stream(local_index(i)));
       s.forget_derivative();
     }
@@ -451,6 +461,13 @@ void HtNeuronGroup<Variant>::update(UpdateContext& ctx, std::size_t begin, std::
   for (std::size_t first = begin; first < end; first += width) {
     const std::size_t stop = std::min(first + width, end);
     const int n = static_cast<int>(stop - first);
+    // The next block's cells and input rows are fetched while this one integrates: at the
+    // sleep network's size they come from memory, and loading them stalled the loop.
+    if (const std::size_t next_stop = std::min(stop + width, end); stop < next_stop) {
+      prefetch(&nodes_[stop], &nodes_[next_stop - 1] + 1);
+      for (int lag = ctx.from; lag < ctx.to; ++lag)
+        prefetch(inputs(ctx, stop, ctx.slot(lag)), inputs(ctx, next_stop - 1, ctx.slot(lag)) + Index::buffers);
+    }
     // A block of one neuron stays with the scalar code.
     const bool lanes = lane_kernel_ != nullptr && n > 1;
     if (lanes) {

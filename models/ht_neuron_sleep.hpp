@@ -29,8 +29,11 @@ struct HtMGluRParameters {
   double tau_rise_mGluR = 60.0;    // ms
   double tau_decay_mGluR = 200.0;  // ms
   double E_rev_mGluR = -90.0;      // mV
+  bool operator==(const HtMGluRParameters&) const = default;
 };
-struct HtNoMGluRParameters {};
+struct HtNoMGluRParameters {
+  bool operator==(const HtNoMGluRParameters&) const = default;
+};
 
 template <bool MGluR>
 struct HtSleepParameters : HtParameters, std::conditional_t<MGluR, HtMGluRParameters, HtNoMGluRParameters> {
@@ -51,6 +54,8 @@ struct HtSleepParameters : HtParameters, std::conditional_t<MGluR, HtMGluRParame
   double mini_mean = 0.5;                       // mV
   double mini_sigma = 0.25;                     // mV
   double g_gap_scale_factor = 1.0;
+
+  bool operator==(const HtSleepParameters&) const = default;
 
   // The GABA_B1a conductance as it acts, capped at g_max_GABA_B1a (the state may exceed it),
   // and the scaling factor of receptor slot `channel` at that conductance (mc-sleep §1.6).
