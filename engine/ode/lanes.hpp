@@ -167,48 +167,4 @@ NESTLING_ALWAYS_INLINE D lookup16(const double (&table)[16], I index) {
   }
 }
 
-// Transposes a W×W block in place: on entry rows[j] holds W consecutive values of record j, on
-// exit rows[k] holds value k of every record (lane j from record j), and back. log2(W) stages
-// of interleaves (one two-source permute each with AVX-512) instead of W² element moves.
-template <int W>
-NESTLING_ALWAYS_INLINE void transpose(Lanes<W> (&rows)[W]) {
-  using M = LaneMask<W>;
-  auto stage = [&rows]<int s>() {
-    M lo, hi;  // q < s: from a, else from b (indices ≥ W pick b)
-    for (int p = 0; p < W; ++p) {
-      const bool from_a = p % (2 * s) < s;
-      lo[p] = from_a ? p : W + p - s;
-      hi[p] = from_a ? p + s : W + p;
-    }
-    for (int i = 0; i < W; ++i) {
-      if (i & s) continue;
-      const Lanes<W> a = rows[i], b = rows[i + s];
-      rows[i] = __builtin_shuffle(a, b, lo);
-      rows[i + s] = __builtin_shuffle(a, b, hi);
-    }
-  };
-  stage.template operator()<1>();
-  if constexpr (W >= 4) stage.template operator()<2>();
-  if constexpr (W >= 8) stage.template operator()<4>();
-}
-
-// Loads values [first, first + W) of W records (record j at base[j], `size` values each, first +
-// W ≤ size) into lanes: out[k][j] = base[j][first + k].
-template <int W>
-NESTLING_ALWAYS_INLINE void load_transposed(const double* const (&base)[W], int first, Lanes<W>* out) {
-  Lanes<W> rows[W];
-  for (int j = 0; j < W; ++j) __builtin_memcpy(&rows[j], base[j] + first, sizeof(Lanes<W>));
-  transpose<W>(rows);
-  for (int k = 0; k < W; ++k) out[k] = rows[k];
-}
-
-// The reverse: base[j][first + k] = in[k][j] for the first `records` records.
-template <int W>
-NESTLING_ALWAYS_INLINE void store_transposed(const Lanes<W>* in, int first, double* const (&base)[W], int records) {
-  Lanes<W> rows[W];
-  for (int k = 0; k < W; ++k) rows[k] = in[k];
-  transpose<W>(rows);
-  for (int j = 0; j < records; ++j) __builtin_memcpy(base[j] + first, &rows[j], sizeof(Lanes<W>));
-}
-
 }  // namespace nestling::ode
