@@ -39,14 +39,14 @@ void GapCouplings::finalize(const std::function<const NodeGroup&(NodeId)>& group
     std::uint32_t e = k;
     while (e < order.size() && sources[order[e]] == s) ++e;
     const NodeGroup& g = group_of(s);
-    runs_.push_back({s, &g, g.index_of(s), k, e});
+    runs_.push_back({s, &g, g.index_of(s), nullptr, k, e});
     k = e;
   }
 }
 
 std::size_t GapCouplings::deliver(int min_delay, int from, const DeliveryContext& ctx) const {
   for (const Run& r : runs_) {
-    const double value = r.group->gap_output(r.index);
+    const double value = r.remote ? *r.remote : r.group->gap_output(r.index);
     for (std::uint32_t k = r.begin; k < r.end; ++k) {
       double* S = ctx.gap_arena + ctx.targets[target_[k]].gap_offset;
       double* P = S + min_delay;
@@ -56,6 +56,18 @@ std::size_t GapCouplings::deliver(int min_delay, int from, const DeliveryContext
     }
   }
   return target_.size();
+}
+
+void GapCouplings::resolve_remote(const std::function<bool(NodeId)>& is_remote,
+                                  const std::function<const double*(NodeId)>& value) {
+  for (Run& r : runs_) r.remote = is_remote(r.source) ? value(r.source) : nullptr;
+}
+
+std::vector<NodeId> GapCouplings::sources() const {
+  std::vector<NodeId> out;
+  out.reserve(runs_.size());
+  for (const Run& r : runs_) out.push_back(r.source);
+  return out;
 }
 
 std::size_t GapCouplings::bytes() const {

@@ -25,6 +25,11 @@ class GapCouplings {
   void add(NodeId source, int model_id, std::uint32_t target, double weight);
   // Sorts what was added by source (stable) and resolves each source's node group.
   void finalize(const std::function<const NodeGroup&(NodeId)>& group_of);
+  // Sources another process owns (distributed runs): f(source) gives the address where the
+  // kernel's exchange puts the source's value every slice; their node groups are not read.
+  void resolve_remote(const std::function<bool(NodeId)>& is_remote, const std::function<const double*(NodeId)>& value);
+  // The distinct sources, ascending.
+  std::vector<NodeId> sources() const;
   // Delivers the sources' present values into the next slice: S at lags [0, min_delay), P at lags
   // [from, min_delay). Returns the number of couplings served.
   std::size_t deliver(int min_delay, int from, const DeliveryContext& ctx) const;
@@ -44,6 +49,7 @@ class GapCouplings {
     NodeId source;
     const NodeGroup* group;
     std::size_t index;  // the source's index in its group
+    const double* remote;  // the exchanged value where another process owns the source
     std::uint32_t begin, end;
   };
   std::vector<NodeId> source_;  // of every coupling until finalize(); afterwards in runs_

@@ -38,8 +38,16 @@ void Kernel::set_status(const Dict& d) {
         grid.set_resolution(v.as_double());
         next.resolution = grid.resolution();
       } else if (key == "local_num_threads" || key == "total_num_virtual_procs") {
-        const auto n = v.as_int();
-        if (n < 1 || n > 1024) throw UserError(key, "must be between 1 and 1024, got " + std::to_string(n));
+        auto n = v.as_int();
+        const int processes = comm_.size();
+        if (key == "total_num_virtual_procs") {
+          // NEST: the virtual processes are shared out over the MPI processes.
+          if (n < 1 || n % processes != 0)
+            throw UserError(key, "must be a positive multiple of the number of MPI processes (" +
+                                     std::to_string(processes) + "), got " + std::to_string(n));
+          n /= processes;
+        }
+        if (n < 1 || n > 1024) throw UserError(key, "threads must be between 1 and 1024, got " + std::to_string(n));
         if (n != settings_.threads) check_can_change_layout(key);
         next.threads = static_cast<int>(n);
       } else if (key == "rng_seed" || key == "seed") {
@@ -66,8 +74,9 @@ void Kernel::set_status(const Dict& d) {
         apply_wfr_setting(next, key, v);
         interval_given = interval_given || key == "wfr_comm_interval";
       } else {
-        static const char* const read_only[] = {"biological_time", "min_delay", "max_delay", "network_size",
-                                                "num_connections", "tics_per_ms", "time"};
+        static const char* const read_only[] = {"biological_time", "min_delay",    "max_delay",
+                                                "network_size",    "num_connections", "num_processes",
+                                                "tics_per_ms",     "time"};
         if (std::find(std::begin(read_only), std::end(read_only), key) != std::end(read_only))
           throw UserError(key, "is read-only");
         const std::vector<std::string> valid = {
@@ -132,12 +141,18 @@ void Kernel::apply_wfr_setting(KernelSettings& next, const std::string& key, con
   }
 }
 
+void Kernel::set_communicator(Communicator comm) {
+  if (comm.size() != comm_.size()) check_can_change_layout("communicator");
+  comm_ = comm;
+}
+
 Dict Kernel::status() const {
   Dict d;
   d.set("resolution", grid_.resolution());
   d.set("tics_per_ms", static_cast<long long>(grid_.tics_per_ms()));
   d.set("local_num_threads", settings_.threads);
-  d.set("total_num_virtual_procs", settings_.threads);
+  d.set("total_num_virtual_procs", virtual_processes());
+  d.set("num_processes", comm_.size());
   d.set("rng_seed", static_cast<long long>(settings_.seed));
   d.set("overwrite_files", settings_.overwrite_files);
   d.set("data_path", settings_.data_path);
@@ -204,7 +219,9 @@ NodeId Kernel::create(const std::string& model_name, std::size_t n, const Dict& 
   check_fits_in_memory(model, n);
   const NodeId first = next_gid_;
   std::unique_ptr<NodeGroup> g = model.create(first, n);
-  g->set_layout(settings_.threads, static_cast<int>(first % static_cast<NodeId>(settings_.threads)));
+  const int vps = virtual_processes();
+  g->set_layout(vps, static_cast<int>(first % static_cast<NodeId>(vps)), comm_.rank() * settings_.threads,
+                settings_.threads);
   g->attach(&grid_, [this] { return clock_steps(); });
   if (!params.empty()) {
     try {
@@ -301,7 +318,10 @@ Dict Kernel::get_node_status(NodeId gid) const {
   Dict d = g.get_status(g.index_of(gid));
   d.set("global_id", static_cast<long long>(gid));
   d.set("model", g.model_name());
-  d.set("thread", g.thread_of(g.index_of(gid)));
+  const int vp = g.vp_of(g.index_of(gid));
+  d.set("vp", vp);
+  d.set("thread", vp % settings_.threads);
+  d.set("local", g.is_local(g.index_of(gid)));
   if (auto* rec = dynamic_cast<RecorderGroup*>(&g)) d.set("events", rec->device(g.index_of(gid)).events(grid_));
   if (auto r = g.receptor_types(); !r.empty()) d.set("receptor_types", r);
   if (!g.recordables().empty()) d.set("recordables", Value(g.recordables()));
@@ -385,6 +405,11 @@ void Kernel::connect(NodeId source, NodeId target, const SynapseSpec& spec) {
                                  " (set it on a copy of the model instead)");
     }
     const std::size_t i = tgt.index_of(target);
+    if (!tgt.is_local(i)) {  // another process stores it (every process makes the same checks)
+      finish_bulk_connect(model);
+      times_.connect += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      return;
+    }
     connect_resolved(tgt.thread_of(i), source, src.output_event(), model, tgt.local_index(i),
                      static_cast<std::uint8_t>(buffer), weight, d, spec.state);
   }
@@ -414,7 +439,8 @@ void Kernel::connect_gap(NodeId source, const NodeGroup& src, NodeId target, con
                                                " ms) between min_delay and max_delay");
   }
   const std::size_t i = tgt.index_of(target);
-  threads_[static_cast<std::size_t>(tgt.thread_of(i))]->gaps.add(source, model.id(), tgt.local_index(i), weight);
+  if (tgt.is_local(i))
+    threads_[static_cast<std::size_t>(tgt.thread_of(i))]->gaps.add(source, model.id(), tgt.local_index(i), weight);
   has_gaps_ = true;
   finish_bulk_connect(model);
 }
@@ -474,6 +500,16 @@ std::size_t Kernel::num_connections() const {
   return n;
 }
 
+std::size_t Kernel::total_connections() const {
+  std::uint64_t n = num_connections() - detector_links_.size() - multimeter_links_;  // recorder links: everywhere
+  n = comm_.sum(n);
+  return static_cast<std::size_t>(n) + detector_links_.size() + multimeter_links_;
+}
+
+std::uint64_t Kernel::total_spikes_emitted(NodeId first, std::size_t n) const {
+  return comm_.sum(spikes_emitted(first, n));
+}
+
 std::size_t Kernel::connection_bytes() const {
   std::size_t b = 0;
   for (const auto& t : threads_) b += t->connections.bytes() + t->gaps.bytes();
@@ -494,6 +530,11 @@ void Kernel::set_synapse_status(const std::string& synapse_model, const Dict& d)
 
 std::pair<int, int> Kernel::delay_extent() const {
   if (simulated_) return {min_delay_, max_delay_};
+  const auto [lo, hi] = delay_bounds();
+  return {lo > hi ? 1 : lo, std::max(hi, 1)};
+}
+
+std::pair<int, int> Kernel::delay_bounds() const {
   int lo = recorder_min_delay_, hi = recorder_max_delay_;
   for (const auto& t : threads_) {
     if (t->connections.empty()) continue;
@@ -504,7 +545,7 @@ std::pair<int, int> Kernel::delay_extent() const {
     lo = std::min(lo, gap_interval_steps());
     hi = std::max(hi, gap_interval_steps());
   }
-  return {lo > hi ? 1 : lo, std::max(hi, 1)};
+  return {lo, hi};
 }
 
 namespace {

@@ -4,6 +4,11 @@
 // slice every thread updates the nodes it owns; at the slice end the emitted events are put
 // in a fixed order (by source id, then lag) and each thread delivers them to the connections
 // it stores. Results therefore do not depend on the number of threads.
+//
+// Under MPI (a Communicator of several processes) the nodes are cut over processes × threads
+// (virtual processes); a process updates its own nodes and stores only the connections onto
+// them, and at every slice end the processes gather each other's emissions (and the values of
+// gap-junction sources) before delivering. Results do not depend on the number of processes.
 #pragma once
 
 #include <atomic>
@@ -14,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/communicator.hpp"
 #include "engine/connection_table.hpp"
 #include "engine/gap_coupling.hpp"
 #include "engine/model_registry.hpp"
@@ -81,7 +87,11 @@ class Kernel {
   Dict status() const;
   const KernelSettings& settings() const { return settings_; }
   const TimeGrid& grid() const { return grid_; }
-  int threads() const { return settings_.threads; }
+  int threads() const { return settings_.threads; }  // of this process
+  // The processes of the run; set before any node is created.
+  void set_communicator(Communicator comm);
+  const Communicator& communicator() const { return comm_; }
+  int virtual_processes() const { return settings_.threads * comm_.size(); }
   std::uint64_t seed() const { return settings_.seed; }
 
   // --- models ---
@@ -139,7 +149,10 @@ class Kernel {
   std::vector<ConnectionInfo> connections(NodeId source = 0, NodeId target = 0,
                                           const std::string& synapse_model = "");
   ConnectionArrays connection_columns(const ConnectionFilter& filter);
-  std::size_t num_connections() const;
+  std::size_t num_connections() const;  // of this process (and every recorder link)
+  // Totals over all processes; collective: every process must call them.
+  std::size_t total_connections() const;
+  std::uint64_t total_spikes_emitted(NodeId first, std::size_t n) const;
   std::size_t connection_bytes() const;
   void set_synapse_status(const std::string& synapse_model, const Dict& d);
   // Throws the error set_synapse_status would throw, changing nothing.
@@ -218,6 +231,10 @@ class Kernel {
   void sort_emissions();
   template <class F>
   void visit_emissions_in_order(F&& f) const {
+    if (comm_.distributed()) {
+      for (const Emission& e : global_emissions_) f(e);
+      return;
+    }
     if (threads_.size() == 1) {
       for (const Emission& e : threads_[0]->emissions) f(e);
       return;
@@ -239,6 +256,15 @@ class Kernel {
     }
   }
   void clear_emissions();
+  // Distributed runs (kernel_exchange.cpp). At the start of every update call the processes
+  // agree whether to go on: any failure, or a stop asked of any process at a slice boundary,
+  // ends the run everywhere. Returns false if another process failed.
+  bool agree_to_continue(bool failed_here, bool& stop_now);
+  // At a slice end: every process's emissions, in canonical order, into global_emissions_,
+  // and the values of gap-junction sources other processes need.
+  void exchange_slice();
+  // After connections change: which local gap-junction sources other processes need.
+  void plan_gap_exchange();
   // Drops what the threads registered in the present slice (emissions, samples, weight events):
   // after reset_network, or when a slice is given up half-way (the recorders then end with the
   // last complete slice).
@@ -249,9 +275,16 @@ class Kernel {
   RecordingContext recording_context() const;
   // The (min, max) delay in steps: fixed at the first Simulate, planned from the connections before.
   std::pair<int, int> delay_extent() const;
+  // The smallest and largest delay of this process's connections and recorder links (lo > hi if none).
+  std::pair<int, int> delay_bounds() const;
 
   ModelRegistry models_;
   RecordingBackends backends_;
+  Communicator comm_;
+  std::vector<Emission> global_emissions_;  // distributed: the slice's emissions of every process
+  std::vector<NodeId> gap_exports_;         // local gap-junction sources other processes need, ascending
+  std::vector<NodeId> gap_imports_;         // ids of the gap values received, in arrival order
+  std::vector<double> gap_values_;          // the received values, by arrival position
   KernelSettings settings_;
   TimeGrid grid_;
   std::vector<std::unique_ptr<NodeGroup>> groups_;

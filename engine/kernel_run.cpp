@@ -30,7 +30,9 @@ RecordingContext Kernel::recording_context() const {
   c.data_path = settings_.data_path;
   c.data_prefix = settings_.data_prefix;
   c.overwrite_files = settings_.overwrite_files;
-  c.n_threads = settings_.threads;
+  c.n_threads = virtual_processes();
+  c.vp = comm_.rank() * settings_.threads;
+  c.processes = comm_.size();
   c.max_gid = max_gid();
   return c;
 }
@@ -60,7 +62,7 @@ void Kernel::layout_arenas() {
       const int nb = g->num_buffers();
       if (nb == 0) continue;
       g->set_arena_offset(t, offset);
-      std::uint32_t local = g->local_index(g->chunk_begin(t));
+      std::uint32_t local = g->local_base(t);
       for (std::size_t i = g->chunk_begin(t); i < g->chunk_end(t); ++i, ++local) {
         ts.targets[local].arena_offset = offset;
         offset += static_cast<std::size_t>(nb);
@@ -82,7 +84,7 @@ void Kernel::layout_arenas() {
     for (auto& g : groups_) {
       if (!g->has_gap_junctions()) continue;
       g->set_gap_offset(t, gap_offset);
-      std::uint32_t local = g->local_index(g->chunk_begin(t));
+      std::uint32_t local = g->local_base(t);
       for (std::size_t i = g->chunk_begin(t); i < g->chunk_end(t); ++i, ++local) {
         ts.targets[local].gap_offset = gap_offset;
         gap_offset += 2 * static_cast<std::size_t>(min_delay_);
@@ -95,7 +97,15 @@ void Kernel::layout_arenas() {
 void Kernel::prepare() {
   const auto t0 = std::chrono::steady_clock::now();
   if (!simulated_) {
-    std::tie(min_delay_, max_delay_) = delay_extent();
+    auto [lo, hi] = delay_bounds();
+    if (comm_.distributed()) {  // the delays of every process's connections
+      std::int64_t bounds[2] = {-static_cast<std::int64_t>(lo), hi};
+      comm_.max(bounds);
+      lo = static_cast<int>(-bounds[0]);
+      hi = static_cast<int>(bounds[1]);
+    }
+    min_delay_ = lo > hi ? 1 : lo;
+    max_delay_ = std::max(hi, 1);
     ring_len_ = min_delay_ + max_delay_;
   }
   if (connections_dirty_) {
@@ -134,6 +144,7 @@ void Kernel::prepare() {
         if (SynapseStore* s = t->connections.find_store(static_cast<int>(id))) s->set_weight_recorder(index);
     }
     pending_weights_.resize(weight_recorders_.size());
+    if (comm_.distributed() && has_gaps_) plan_gap_exchange();
     connections_dirty_ = false;
   }
   layout_arenas();
@@ -217,9 +228,13 @@ void Kernel::run(step_t steps) {
   };
   // Between blocks of nodes: stop updating after a failure elsewhere, or give the slice up when a
   // stop was requested and the slice has run for long.
+  // Distributed runs stop only at slice boundaries, where the processes agree.
+  const bool distributed = comm_.distributed();
+  bool peer_failed = false;
   auto give_up_slice = [&] {
     if (failed.load(std::memory_order_relaxed) || abandoned.load(std::memory_order_relaxed)) return true;
-    if (!stop_requested_.load(std::memory_order_relaxed) || seconds_since(slice_start) < kStopGraceSeconds)
+    if (distributed || !stop_requested_.load(std::memory_order_relaxed) ||
+        seconds_since(slice_start) < kStopGraceSeconds)
       return false;
     abandoned.store(true, std::memory_order_relaxed);
     return true;
@@ -234,7 +249,30 @@ void Kernel::run(step_t steps) {
     while (true) {
 #pragma omp single
       {
-        if (to_do <= 0 || failed.load() || abandoned.load()) {
+        if (distributed) {
+          // Every process takes the same decision: records are committed first (a failure to
+          // write counts), then failures and stop requests are combined.
+          if (to_do > 0 && from_step_ == 0 && !failed.load()) {
+            guarded(member, [&] {
+              const auto tw = std::chrono::steady_clock::now();
+              commit_samples();
+              commit_weight_events();
+              times_.write += seconds_since(tw);
+            });
+          }
+          bool stop_now = false;
+          if (!agree_to_continue(failed.load(), stop_now) && !failed.load()) peer_failed = true;
+          if (to_do <= 0 || failed.load() || peer_failed) {
+            done = true;
+          } else if (stop_now) {
+            done = true;
+            stopped_ = true;
+          } else {
+            done = false;
+            to_step = static_cast<int>(std::min<step_t>(from_step_ + to_do, min_delay_));
+            slice_start = std::chrono::steady_clock::now();
+          }
+        } else if (to_do <= 0 || failed.load() || abandoned.load()) {
           done = true;
         } else if (from_step_ == 0 && stop_requested_.exchange(false, std::memory_order_relaxed)) {
           done = true;
@@ -291,6 +329,9 @@ void Kernel::run(step_t steps) {
             times_.write += seconds_since(tw);
           });
         }
+        // A distributed slice ends with the exchange on every process, failed or not, so that no
+        // process waits for one that gave up; the failure ends the run at the next agreement.
+        if (distributed && complete) guarded(member, [&] { exchange_slice(); });
         deliver_now = complete && !failed.load() && !abandoned.load();  // decided once, for every thread alike
       }
       if (deliver_now) {
@@ -330,6 +371,10 @@ void Kernel::run(step_t steps) {
       broken_ = true;  // the failed slice is half done: no further simulation from here
       std::rethrow_exception(e);
     }
+  if (peer_failed) {
+    broken_ = true;
+    throw PeerFailure();
+  }
 }
 
 void Kernel::advance(int to_step) {
@@ -377,6 +422,7 @@ void Kernel::sort_emissions() {
 }
 
 void Kernel::clear_emissions() {
+  global_emissions_.clear();
   for (auto& tp : threads_) {
     tp->emissions.clear();
     tp->recorded = 0;

@@ -60,24 +60,34 @@ void NodeGroup::integration_failed(const UpdateContext& ctx, std::size_t i, int 
   throw IntegrationError(first_gid() + i, model().base_name(), time, variable, f.value, why.str());
 }
 
-void NodeGroup::set_layout(int n_threads, int first_thread) {
-  // Contiguous chunks in thread order; the n % T larger ones start at `first_thread`, so that
-  // groups smaller than the thread count (a node at a time) spread over the threads.
-  const auto threads = static_cast<std::size_t>(n_threads);
-  const std::size_t base = n_ / threads, extra = n_ % threads;
-  chunk_begin_.assign(threads + 1, 0);
-  for (std::size_t t = 0; t < threads; ++t) {
-    const std::size_t rank = (t + threads - static_cast<std::size_t>(first_thread) % threads) % threads;
-    chunk_begin_[t + 1] = chunk_begin_[t] + base + (rank < extra ? 1 : 0);
+void NodeGroup::set_layout(int n_virtual, int first_vp, int vp_offset, int local_threads) {
+  // Contiguous chunks in virtual-process order; the n % V larger ones start at `first_vp`, so
+  // that groups smaller than the number of virtual processes (a node at a time) spread over them.
+  if (local_threads < 0) local_threads = n_virtual;
+  if (n_virtual < 1 || vp_offset < 0 || local_threads < 1 || vp_offset + local_threads > n_virtual)
+    throw InternalError("NodeGroup::set_layout: inconsistent virtual processes");
+  const auto vps = static_cast<std::size_t>(n_virtual);
+  const std::size_t base = n_ / vps, extra = n_ % vps;
+  chunk_begin_.assign(vps + 1, 0);
+  for (std::size_t v = 0; v < vps; ++v) {
+    const std::size_t rank = (v + vps - static_cast<std::size_t>(first_vp) % vps) % vps;
+    chunk_begin_[v + 1] = chunk_begin_[v] + base + (rank < extra ? 1 : 0);
   }
-  local_base_.assign(static_cast<std::size_t>(n_threads), 0);
-  arena_offset_.assign(static_cast<std::size_t>(n_threads), 0);
-  gap_offset_.assign(static_cast<std::size_t>(n_threads), 0);
+  vp_offset_ = vp_offset;
+  local_threads_ = local_threads;
+  local_base_.assign(static_cast<std::size_t>(local_threads), 0);
+  arena_offset_.assign(static_cast<std::size_t>(local_threads), 0);
+  gap_offset_.assign(static_cast<std::size_t>(local_threads), 0);
+}
+
+int NodeGroup::vp_of(std::size_t i) const {
+  auto it = std::upper_bound(chunk_begin_.begin(), chunk_begin_.end(), i);
+  return static_cast<int>(it - chunk_begin_.begin()) - 1;
 }
 
 int NodeGroup::thread_of(std::size_t i) const {
-  auto it = std::upper_bound(chunk_begin_.begin(), chunk_begin_.end(), i);
-  return static_cast<int>(it - chunk_begin_.begin()) - 1;
+  const int t = vp_of(i) - vp_offset_;
+  return t >= 0 && t < local_threads_ ? t : -1;
 }
 
 void NodeGroup::add_sampling(std::size_t i, const SamplingRequest& request) {

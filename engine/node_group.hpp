@@ -1,7 +1,7 @@
 // A NodeGroup is a block of nodes of one model with consecutive ids (one Create call).
 //
-// Every node is owned by exactly one thread: the group is cut into one contiguous chunk per
-// thread. A node has a number of input ring buffers (one per receptor port, plus one for
+// Every node is owned by exactly one thread of one process: the group is cut into one contiguous
+// chunk per virtual process (process × thread). A node has a number of input ring buffers (one per receptor port, plus one for
 // current input where the model takes it); they live in the owning thread's buffer arena.
 // During a slice each thread calls update() on its chunk; nodes put what they emit (spikes,
 // Poisson rates, currents) into the thread's emission register, which the kernel delivers
@@ -179,16 +179,25 @@ class NodeGroup {
   virtual const std::vector<std::string>& recordables() const;
   virtual double recordable_value(std::size_t i, int which) const;
 
-  // --- thread layout, set by the kernel ---
-  void set_layout(int n_threads, int first_thread = 0);
+  // --- layout over virtual processes (process × thread), set by the kernel ---
+  // The group is cut into one contiguous chunk per virtual process; this process owns the chunks
+  // [vp_offset, vp_offset + local_threads), one per thread. Threads below are this process's.
+  void set_layout(int n_virtual, int first_vp = 0, int vp_offset = 0, int local_threads = -1);
+  int vp_of(std::size_t i) const;
+  // The thread of this process that owns node i, or -1 if another process owns it.
   int thread_of(std::size_t i) const;
-  std::size_t chunk_begin(int thread) const { return chunk_begin_[thread]; }
-  std::size_t chunk_end(int thread) const { return chunk_begin_[thread + 1]; }
+  bool is_local(std::size_t i) const { return thread_of(i) >= 0; }
+  std::size_t chunk_begin(int thread) const { return chunk_begin_[static_cast<std::size_t>(vp_offset_ + thread)]; }
+  std::size_t chunk_end(int thread) const { return chunk_begin_[static_cast<std::size_t>(vp_offset_ + thread + 1)]; }
+  // The nodes this process owns: [local_begin(), local_end()).
+  std::size_t local_begin() const { return chunk_begin(0); }
+  std::size_t local_end() const { return chunk_begin_[static_cast<std::size_t>(vp_offset_ + local_threads_)]; }
   // Thread-local target index of node i's first... set when the thread's target table is built.
   void set_local_base(int thread, std::uint32_t base) { local_base_[thread] = base; }
+  std::uint32_t local_base(int thread) const { return local_base_[thread]; }  // of chunk_begin(thread)
   std::uint32_t local_index(std::size_t i) const {
     const int t = thread_of(i);
-    return local_base_[t] + static_cast<std::uint32_t>(i - chunk_begin_[t]);
+    return local_base_[t] + static_cast<std::uint32_t>(i - chunk_begin(t));
   }
   void set_arena_offset(int thread, std::size_t offset) { arena_offset_[thread] = offset; }
   std::size_t arena_offset(int thread) const { return arena_offset_[thread]; }
@@ -196,7 +205,7 @@ class NodeGroup {
   // Slot-major, so that one step of a group reads its nodes' buffers in one sweep.
   double* inputs(const UpdateContext& ctx, std::size_t i, int slot) const {
     return ctx.arena + static_cast<std::size_t>(slot) * ctx.arena_stride + arena_offset_[ctx.thread] +
-           (i - chunk_begin_[ctx.thread]) * static_cast<std::size_t>(num_buffers());
+           (i - chunk_begin(ctx.thread)) * static_cast<std::size_t>(num_buffers());
   }
 
   // The gap-junction input of node i (owned by ctx.thread) for the present slice: the sum of the
@@ -205,7 +214,7 @@ class NodeGroup {
   // slice's gap input when a call ends).
   void set_gap_offset(int thread, std::size_t offset) { gap_offset_[thread] = offset; }
   double* gap_inputs(const UpdateContext& ctx, std::size_t i) const {
-    return ctx.gap_arena + gap_offset_[ctx.thread] + (i - chunk_begin_[ctx.thread]) * 2 * static_cast<std::size_t>(ctx.min_delay);
+    return ctx.gap_arena + gap_offset_[ctx.thread] + (i - chunk_begin(ctx.thread)) * 2 * static_cast<std::size_t>(ctx.min_delay);
   }
 
   // --- multimeter sampling ---
@@ -231,7 +240,8 @@ class NodeGroup {
   std::function<step_t()> now_;
   NodeId first_;
   std::size_t n_;
-  std::vector<std::size_t> chunk_begin_{0, 0};
+  std::vector<std::size_t> chunk_begin_{0, 0};  // by virtual process
+  int vp_offset_ = 0, local_threads_ = 1;
   std::vector<std::uint32_t> local_base_{0};
   std::vector<std::size_t> arena_offset_{0};
   std::vector<std::size_t> gap_offset_{0};

@@ -181,6 +181,8 @@ RecorderDescription RecordingDevice::describe(const RecordingContext& ctx) const
   d.data_prefix = ctx.data_prefix;
   d.overwrite_files = ctx.overwrite_files;
   d.n_threads = ctx.n_threads;
+  d.vp = ctx.vp;
+  d.processes = ctx.processes;
   d.max_gid = ctx.max_gid;
   d.interval = params_.interval;
   return d;

@@ -62,7 +62,9 @@ struct RecorderDescription {
   std::string data_path;
   std::string data_prefix;
   bool overwrite_files = false;
-  int n_threads = 1;
+  int n_threads = 1;  // virtual processes of the run (NEST names files by them)
+  int vp = 0;         // the first virtual process of this process: its files carry this number
+  int processes = 1;  // MPI processes; with more than one, every process writes its own files
   NodeId max_gid = 0;
   double interval = 0.0;  // multimeter sampling interval, ms
 
@@ -102,7 +104,9 @@ struct RecordingContext {
   std::string data_path;
   std::string data_prefix;
   bool overwrite_files = false;
-  int n_threads = 1;
+  int n_threads = 1;  // virtual processes
+  int vp = 0;
+  int processes = 1;
   NodeId max_gid = 0;
 };
 

@@ -130,6 +130,25 @@ int main(int argc, char** argv) {
     std::cerr << "nestling: " << one_line(e.what()) << " (see nestling --help)\n";
     return 2;
   }
+  // Under an MPI launcher every process runs the same command; process 0 speaks for the run.
+  // A build error is the same on every process (the same tree), so only process 0 reports it;
+  // an error while running belongs to the process that met it.
+  struct MpiSession {
+    bool started = false;
+    ~MpiSession() {
+      if (started) finish_mpi();
+    }
+  } mpi;
+  Communicator comm;
+  try {
+    mpi.started = start_mpi_if_launched(argc, argv);
+    comm = Communicator::world();
+  } catch (const UserError& e) {
+    report(std::cerr, std::string("nestling: ") + e.what());
+    return 2;
+  }
+  const bool speaks = comm.rank() == 0;
+  const auto speaks_for = [&] { return speaks || g_phase.load() == running; };
   std::unique_ptr<frontend::Simulation> sim;
   try {
     if (*models) {
@@ -146,8 +165,10 @@ int main(int argc, char** argv) {
     if (run->count("--output") && output.empty()) throw UserError("--output", "must not be empty");
     if (!output.empty()) opts.output_dir = output;
     if (!input.empty()) opts.input_dir = input;
+    if (!speaks) quiet = true;
     opts.log = quiet ? nullptr : &std::cerr;
     opts.progress_bar = !quiet && ::isatty(STDERR_FILENO);
+    opts.communicator = comm;
     opts.memory_recordings_lost = true;  // nothing reads the recorders' memory after the process
     opts.validate_only = validate->parsed();
 
@@ -159,8 +180,8 @@ int main(int argc, char** argv) {
     sim = std::make_unique<frontend::Simulation>(std::move(tree), opts);
     const auto t1 = std::chrono::steady_clock::now();
     if (*validate) {
-      print_summary(std::cout, *sim);
-      if (!connections_file.empty()) write_connections_csv(connections_file, *sim);
+      if (speaks) print_summary(std::cout, *sim);
+      if (!connections_file.empty() && speaks) write_connections_csv(connections_file, *sim);
       return 0;
     }
     g_running.store(sim.get());
@@ -171,7 +192,7 @@ int main(int argc, char** argv) {
     if (!quiet) print_activity(std::cerr, *sim);
     if (timings) print_timings(std::cerr, *sim);
     if (!quiet) std::cerr << (complete ? "outputs in " : "outputs of what ran in ") << sim->output_dir() << "\n";
-    if (!stats_file.empty())
+    if (!stats_file.empty() && speaks)
       write_stats(stats_file, *sim, std::chrono::duration<double>(t1 - t0).count(),
                   std::chrono::duration<double>(t2 - t1).count());
     return complete ? 0 : stopped_status();
@@ -185,9 +206,12 @@ int main(int argc, char** argv) {
       where << "; nothing was written";
     report(std::cerr, std::string("nestling: ") + e.what() + where.str());
     return 3;
-  } catch (const UserError& e) {
+  } catch (const PeerFailure&) {
     g_phase.store(finished);
-    report(std::cerr, std::string("nestling: ") + e.what());
+    return 3;  // the failing process said why
+  } catch (const UserError& e) {
+    if (speaks_for()) report(std::cerr, std::string("nestling: ") + e.what());
+    g_phase.store(finished);
     return 2;
   } catch (const std::bad_alloc&) {
     g_phase.store(finished);

@@ -1,5 +1,6 @@
 // Recorders of the `network` subtree, and creation of the whole network in the engine.
 #include <algorithm>
+#include <array>
 #include <set>
 
 #include "engine/kernel.hpp"
@@ -359,12 +360,21 @@ void Network::create_multisynapse(NetworkProjection& p) {
   const auto sources = projection_ids(p.source_layer, p.source_population);
   const auto targets = projection_ids(p.target_layer, p.target_population);
   auto member = [](const std::vector<NodeId>& ids, NodeId id) { return std::binary_search(ids.begin(), ids.end(), id); };
-  std::vector<NodeId> from, to;
+  std::vector<std::array<NodeId, 2>> pairs;  // (source, target)
   for (const ConnectionInfo& c : labelled)
-    if (member(sources, c.source) && member(targets, c.target)) {
-      from.push_back(c.source);
-      to.push_back(c.target);
-    }
+    if (member(sources, c.source) && member(targets, c.target)) pairs.push_back({c.source, c.target});
+  if (kernel.communicator().distributed()) {
+    // Each process holds the connections onto its own nodes; the copy needs all of them (the
+    // mirror of a connection is made on its source's process). A connection's repeats share a
+    // process, so a stable sort of every process's list keeps the single-process order.
+    pairs = kernel.communicator().all_gather_values(pairs);
+    std::stable_sort(pairs.begin(), pairs.end());
+  }
+  std::vector<NodeId> from, to;
+  for (const auto& st : pairs) {
+    from.push_back(st[0]);
+    to.push_back(st[1]);
+  }
   if (from.empty())
     tree_error(model_node, "params", "query_synapse_label",
                "no connection labelled " + std::to_string(p.query_label) + " from " + p.source_layer + " to " +

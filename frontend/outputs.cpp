@@ -32,14 +32,19 @@ void RunOutputs::write_session_times(const std::vector<Session>& sessions, std::
 
 namespace {
 
-// The file names a recorder's text back-end will write and its HDF5 file ("" if none), named
-// from the same description the back-ends get when they open.
-std::vector<std::string> predicted_files(const NetworkRecorder& r, const Kernel& kernel, std::string& hdf5_file) {
-  const RecorderDescription d = kernel.describe_recorder(r.gid);
+// The file names a recorder's text back-end will write and its HDF5 files, named from the same
+// description the back-ends get when they open: one of each per process.
+std::vector<std::string> predicted_files(const NetworkRecorder& r, const Kernel& kernel,
+                                         std::vector<std::string>& hdf5_files) {
+  RecorderDescription d = kernel.describe_recorder(r.gid);
   std::vector<std::string> text;
-  for (const auto& backend : kernel.recorder(r.gid).params().record_to) {
-    if (backend == "file") text.push_back(io::nest_file_name(d));
-    if (backend == "hdf5") hdf5_file = io::Hdf5Sink::file_name(d);
+  hdf5_files.clear();
+  for (int p = 0; p < d.processes; ++p) {
+    d.vp = p * kernel.threads();
+    for (const auto& backend : kernel.recorder(r.gid).params().record_to) {
+      if (backend == "file") text.push_back(io::nest_file_name(d));
+      if (backend == "hdf5") hdf5_files.push_back(io::Hdf5Sink::file_name(d));
+    }
   }
   return text;
 }
@@ -55,9 +60,9 @@ YamlNode string_list(const std::vector<std::string>& v) {
 std::vector<std::string> RunOutputs::planned_data_files(const Network& network, const Simulator& sim) {
   std::vector<std::string> names;
   for (const NetworkRecorder& r : network.recorders()) {
-    std::string hdf5_file;
-    for (auto& f : predicted_files(r, sim.kernel(), hdf5_file)) names.push_back(std::move(f));
-    if (!hdf5_file.empty()) names.push_back(hdf5_file);
+    std::vector<std::string> hdf5_files;
+    for (auto& f : predicted_files(r, sim.kernel(), hdf5_files)) names.push_back(std::move(f));
+    names.insert(names.end(), hdf5_files.begin(), hdf5_files.end());
     names.push_back(r.label + ".yml");
   }
   return names;
@@ -67,20 +72,24 @@ void RunOutputs::write_recorder_metadata(const Network& network, Simulator& sim,
   const auto written = [&](const std::string& f) { return std::filesystem::exists(dir_ / "data" / f); };
   for (const NetworkRecorder& r : network.recorders()) {
     if (sim.kernel().stop_pending() && !only_missing) throw Interrupted();  // Ctrl-C while metadata is written
-    std::string hdf5_file;
-    auto files = predicted_files(r, sim.kernel(), hdf5_file);
+    std::vector<std::string> hdf5_files;
+    auto files = predicted_files(r, sim.kernel(), hdf5_files);
     if (only_missing) {
       const bool all_there =
-          std::all_of(files.begin(), files.end(), written) && (hdf5_file.empty() || written(hdf5_file));
+          std::all_of(files.begin(), files.end(), written) && std::all_of(hdf5_files.begin(), hdf5_files.end(), written);
       if (all_there) continue;
-      files.erase(std::remove_if(files.begin(), files.end(), [&](const std::string& f) { return !written(f); }),
-                  files.end());
-      if (!hdf5_file.empty() && !written(hdf5_file)) hdf5_file.clear();
+      const auto drop_missing = [&](std::vector<std::string>& v) {
+        v.erase(std::remove_if(v.begin(), v.end(), [&](const std::string& f) { return !written(f); }), v.end());
+      };
+      drop_missing(files);
+      drop_missing(hdf5_files);
     }
     YamlNode m = YamlNode::mapping();
     m.set("label", r.label);
     m.set("filenames", string_list(files));
-    if (!hdf5_file.empty()) m.set("hdf5_file", hdf5_file);
+    // hdf5_file: the file of a single-process run (or the first process's); hdf5_files: all of them.
+    if (!hdf5_files.empty()) m.set("hdf5_file", hdf5_files.front());
+    if (hdf5_files.size() > 1) m.set("hdf5_files", string_list(hdf5_files));
     if (r.kind == RecordKind::weights) {
       m.set("type", "weight_recorder");
       m.set("colnames", YamlNode());

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <span>
 #include <cmath>
 #include <iomanip>
 #include <optional>
@@ -136,6 +138,7 @@ void Simulation::init_kernel() {
     overwrite_files_ = o->as_bool();
   }
   sim_ = std::make_unique<Simulator>();
+  sim_->kernel().set_communicator(options_.communicator);
   // The sleep model's module (Bugnon et al. 2021) is built in; nestling loads no other modules.
   for (const auto& module : modules)
     if (module != "htneuronmodule") {
@@ -159,7 +162,7 @@ std::vector<PopulationActivity> Simulation::activity_so_far() const {
   for (const NetworkLayer& l : network_->layers())
     for (const LayerPopulation& p : l.grid->populations())
       if (kernel.group_of(p.first_id).kind() == NodeKind::neuron)
-        out.push_back({l.name, p.model, p.size, kernel.spikes_emitted(p.first_id, p.size)});
+        out.push_back({l.name, p.model, p.size, kernel.total_spikes_emitted(p.first_id, p.size)});
   return out;
 }
 
@@ -237,11 +240,20 @@ std::optional<IntegrationError> Simulation::run_session_reported(const Session& 
 }
 
 bool Simulation::begin_run() {
-  if (out_) return true;
+  if (out_ || joined_) return true;
   if (options_.validate_only) throw InternalError("Simulation::run: this simulation was built to validate only");
   if (finished_) throw UserError("this simulation has run; build a new one to run the tree again");
-  out_ = std::make_unique<io::OutputDirectory>(output_dir_, replace_outputs(), kOutputDirPath, output_plan());
-  sim_->set_kernel_status({{"data_path", out_->data_dir().string()}, {"overwrite_files", true}});
+  const Communicator& comm = options_.communicator;
+  if (root()) out_ = std::make_unique<io::OutputDirectory>(output_dir_, replace_outputs(), kOutputDirPath, output_plan());
+  std::string staging = out_ ? out_->staging().string() : std::string();
+  if (comm.distributed()) {  // process 0's staging directory, for every process's recorder files
+    std::vector<std::size_t> counts;
+    const auto all = comm.all_gather(std::as_bytes(std::span<const char>(staging.data(), staging.size())), &counts);
+    staging.assign(reinterpret_cast<const char*>(all.data()), counts.front());
+    joined_ = !root();
+  }
+  sim_->set_kernel_status({{"data_path", (std::filesystem::path(staging) / "data").string()}, {"overwrite_files", true}});
+  if (!root()) return true;
   outputs_ = std::make_unique<RunOutputs>(out_->staging());
   try {
     outputs_->write_tree(tree_);
@@ -263,6 +275,7 @@ bool Simulation::begin_run() {
 void Simulation::abandon_run() {
   outputs_.reset();
   out_.reset();  // removes the staging directory
+  joined_ = false;
   finished_ = true;
 }
 
@@ -274,9 +287,12 @@ bool Simulation::run_next_session() {
   try {
     diverged = run_session_reported(sessions_[completed_]);
   } catch (const UserError& e) {  // an output that cannot be written: nothing is kept
-    const UserError located_error = out_->in_place(e);
+    const UserError located_error = out_ ? out_->in_place(e) : e;
     abandon_run();
     throw located_error;
+  } catch (const PeerFailure&) {  // another process failed: keep what ran, as that process does
+    end_interrupted(std::nullopt);
+    throw;
   }
   if (kernel.stopped() || diverged) {
     end_interrupted(std::move(diverged));
@@ -306,10 +322,20 @@ void Simulation::end_interrupted(std::optional<IntegrationError> diverged) {
 }
 
 void Simulation::finish_run() {
-  if (out_ && !finished_) commit_run(std::nullopt);
+  if ((out_ || joined_) && !finished_) commit_run(std::nullopt);
 }
 
 void Simulation::commit_run(std::optional<double> last_end) {
+  if (options_.communicator.distributed()) {
+    // Process 0 moves the outputs into place once every process has closed its files.
+    sim_->kernel().close_recorders();
+    options_.communicator.barrier();
+    if (!root()) {
+      joined_ = false;
+      finished_ = true;
+      return;
+    }
+  }
   try {
     // session_times.yml describes what ran: the sessions completed, the last one cut at last_end.
     if (completed_ < sessions_.size() || last_end) outputs_->write_session_times(sessions_, completed_, last_end);

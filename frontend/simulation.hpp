@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/communicator.hpp"
 #include "frontend/network.hpp"
 #include "frontend/outputs.hpp"
 #include "frontend/params_tree.hpp"
@@ -28,6 +29,9 @@ struct RunOptions {
   bool progress_bar = false;              // redraw one progress line per session (a terminal)
   bool memory_recordings_lost = false;    // nobody reads recorders' memory (the CLI): warn about them
   bool validate_only = false;             // build and check, never run: the output directory is not checked
+  // The processes of the run (MPI): each builds its share of the network and writes its own
+  // recorder files; process 0 writes everything else and moves the outputs into place.
+  Communicator communicator;
 };
 
 // Spikes a population of a layer emitted in one session.
@@ -108,7 +112,10 @@ class Simulation {
   std::unique_ptr<Network> network_;
   std::vector<Session> sessions_;
   std::vector<SessionReport> reports_;
+  bool root() const { return options_.communicator.rank() == 0; }
   std::unique_ptr<io::OutputDirectory> out_;  // open from the first session until the outputs are in place
+                                              // (process 0; the others write into its staging directory)
+  bool joined_ = false;                       // a process other than 0 writes into process 0's staging
   std::unique_ptr<RunOutputs> outputs_;
   std::size_t completed_ = 0;
   bool finished_ = false;

@@ -141,7 +141,13 @@ std::string population(const RecorderDescription& d) { return d.label.empty() ? 
 }  // namespace
 
 std::string Hdf5Sink::file_name(const RecorderDescription& d) {
-  return d.data_prefix + (d.label.empty() ? d.model + "-" + std::to_string(d.gid) : d.label) + ".h5";
+  // One file per process under MPI, numbered by its first virtual process as the text files are.
+  std::string name = d.data_prefix + (d.label.empty() ? d.model + "-" + std::to_string(d.gid) : d.label);
+  if (d.processes > 1) {  // appended piecewise: GCC 12 warns falsely on "-" + std::to_string
+    name += '-';
+    name += std::to_string(d.vp);
+  }
+  return name + ".h5";
 }
 
 Hdf5Sink::Hdf5Sink(const RecorderDescription& d)

@@ -31,6 +31,7 @@ void append_int(long long v, std::string& out) {
 }  // namespace
 
 std::string nest_file_name(const RecorderDescription& d, int vp) {
+  if (vp < 0) vp = d.vp;
   std::string name = d.data_prefix;
   name += d.label.empty() ? d.model : d.label;
   if (d.use_gid_in_filename) {

@@ -11,7 +11,7 @@ namespace nestling::io {
 
 // The file name NEST 2.20 gives a recorder: <prefix><label|model>-<gid>-<vp>.<ext>, with the id
 // zero-padded to the digits of (max_gid + 1) and the vp to the digits of the thread count.
-std::string nest_file_name(const RecorderDescription& d, int vp = 0);
+std::string nest_file_name(const RecorderDescription& d, int vp = -1);  // -1: d.vp
 
 // Formats records as text lines.
 class TextFormatter {

@@ -5,7 +5,8 @@ NESTLING_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 NESTLING_PACKAGES=(g++ cmake ninja-build pkg-config libeigen3-dev libyaml-cpp-dev libboost-dev libhdf5-dev
                    hdf5-tools catch2 libcli11-dev python3-h5py python3-yaml
                    python3-dev pybind11-dev python3-numpy python3-pandas python3-matplotlib python3-tqdm
-                   python3-pytest jupyter-nbconvert python3-nbformat python3-ipykernel)
+                   python3-pytest jupyter-nbconvert python3-nbformat python3-ipykernel
+                   libopenmpi-dev openmpi-bin)
 
 nestling_install_missing() {
   local missing=()

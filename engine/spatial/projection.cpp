@@ -178,6 +178,8 @@ std::size_t connect(Kernel& kernel, const GridLayer& pre, const GridLayer& post,
     kernel.finish_bulk_connect(*pr.synapse);
     throw;
   }
+  // Distributed: each process made the connections onto its own nodes; the projection made the sum.
+  made = static_cast<std::size_t>(kernel.communicator().sum(static_cast<std::uint64_t>(made)));
   if (made > 0) kernel.finish_bulk_connect(*pr.synapse);
   kernel.times().connect += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return made;

@@ -149,9 +149,10 @@ std::size_t run_outdegree(const Projection& pr) {
   const std::size_t n_sources = offset.back();
   // Batches bound the planning buffer; within a batch sources are planned in parallel.
   const std::size_t batch = std::max<std::size_t>(1, (std::size_t{1} << 22) / std::max<std::size_t>(k, 1));
-  // A source's K slots are grouped by target thread (stable, so each thread keeps the draw order);
-  // group t of source f starts at thread_begin[f · (T + 1) + t] within the source's slots.
-  const auto stride = static_cast<std::size_t>(n_threads) + 1;
+  // A source's K slots are grouped by target thread (stable, so each thread keeps the draw order),
+  // targets of other processes last (group T); group t of source f starts at
+  // thread_begin[f · (T + 2) + t] within the source's slots.
+  const auto stride = static_cast<std::size_t>(n_threads) + 2;
   std::vector<Planned> plan;
   std::vector<std::uint32_t> thread_begin;
   std::size_t made = 0;
@@ -191,9 +192,10 @@ std::size_t run_outdegree(const Projection& pr) {
             out.delay = values.delay(cand.displacement, rng);
             const TargetPopulation& tp = pr.targets[cand.population];
             const std::size_t index = cand.node - pr.target->populations()[cand.population].first_id;
-            out.local = tp.group->local_index(index);
+            const int owner = tp.group->thread_of(index);
+            out.local = owner >= 0 ? tp.group->local_index(index) : 0;
             out.buffer = pr.buffer_for(dr.population, cand.population);
-            drawn.emplace_back(static_cast<std::uint16_t>(tp.group->thread_of(index)), out);
+            drawn.emplace_back(static_cast<std::uint16_t>(owner >= 0 ? owner : n_threads), out);
           }
           // Counting sort of the K connections by target thread.
           std::uint32_t* begin = &thread_begin[(f - first) * stride];

@@ -6,6 +6,8 @@
 // InternalError: a broken invariant inside nestling, i.e. a bug.
 // IntegrationError: a node's dynamics could not be integrated any further; the CLI reports it
 // in one line and exits with status 3.
+// PeerFailure: in a run on several MPI processes, another process failed (and reported why);
+// this process stopped at the same slice.
 #pragma once
 
 #include <cstdint>
@@ -72,6 +74,11 @@ class IntegrationError : public std::runtime_error {
 class Interrupted : public std::runtime_error {
  public:
   Interrupted() : std::runtime_error("interrupted") {}
+};
+
+class PeerFailure : public std::runtime_error {
+ public:
+  PeerFailure() : std::runtime_error("another MPI process of the run failed; it reported why") {}
 };
 
 }  // namespace nestling

@@ -186,7 +186,10 @@ def load(metadata_path, *, source=None):
     if source == "hdf5" or (source is None and not metadata.get("filenames") and h5_name):
         if not h5_name:
             raise ValueError(f"{metadata_path}: this recorder wrote no HDF5 file (no 'hdf5_file' key)")
-        return _load_hdf5(metadata_path, metadata, metadata_path.parent / h5_name)
+        # A run on several MPI processes wrote one file per process, all listed under hdf5_files.
+        names = metadata.get("hdf5_files") or [h5_name]
+        frames = [_load_hdf5(metadata_path, metadata, metadata_path.parent / name) for name in names]
+        return frames[0] if len(frames) == 1 else pd.concat(frames)
     return load_as_df(metadata["colnames"], *get_filepaths(metadata_path))
 
 
