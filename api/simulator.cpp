@@ -24,6 +24,10 @@ Simulator::Simulator() : kernel_(std::make_unique<Kernel>()) {
   io::register_builtin_backends(kernel_->backends());
 }
 
+#if defined(NESTLING_HAVE_MPI)
+Simulator::Simulator(MPI_Comm comm) : Simulator() { kernel_->set_communicator(Communicator::from_mpi(&comm)); }
+#endif
+
 Simulator::~Simulator() = default;
 
 void Simulator::set_kernel_status(const Dict& d) { kernel_->set_status(d); }

@@ -23,6 +23,12 @@ frontend::RunOptions run_options(const TreeOptions& o) {
   r.force = o.force;
   r.log = o.log;
   r.validate_only = o.validate_only;
+#if defined(NESTLING_HAVE_MPI)
+  if (o.communicator) {
+    r.communicator = Communicator::from_mpi(&*o.communicator);
+    if (r.communicator.rank() != 0) r.log = nullptr;  // process 0 speaks for the run
+  }
+#endif
   return r;  // recorders' memory stays readable through simulator(): no warning about it
 }
 

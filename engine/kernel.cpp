@@ -559,8 +559,8 @@ std::size_t input_doubles_per_node(const NodeGroup& g, int min_delay, int max_de
 std::size_t Kernel::node_bytes() const {
   const auto [lo, hi] = delay_extent();
   std::size_t b = 0;
-  for (const auto& g : groups_)
-    b += g->state_bytes() + g->size() * input_doubles_per_node(*g, lo, hi) * sizeof(double);
+  for (const auto& g : groups_)  // input buffers of this process's nodes
+    b += g->state_bytes() + (g->local_end() - g->local_begin()) * input_doubles_per_node(*g, lo, hi) * sizeof(double);
   return b;
 }
 

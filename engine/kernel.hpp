@@ -107,6 +107,11 @@ class Kernel {
   NodeId reserve_id() { return next_gid_++; }
   NodeId max_gid() const { return next_gid_ - 1; }
   NodeGroup& group_of(NodeId gid) const;
+  // Whether this process owns node gid (always, on a single process).
+  bool is_local(NodeId gid) const {
+    const NodeGroup& g = group_of(gid);
+    return g.is_local(g.index_of(gid));
+  }
   NodeGroup* find_group(NodeId gid) const;
   const std::vector<std::unique_ptr<NodeGroup>>& groups() const { return groups_; }
   void set_node_status(NodeId gid, const Dict& d);

@@ -78,6 +78,7 @@ void NodeGroup::set_layout(int n_virtual, int first_vp, int vp_offset, int local
   local_base_.assign(static_cast<std::size_t>(local_threads), 0);
   arena_offset_.assign(static_cast<std::size_t>(local_threads), 0);
   gap_offset_.assign(static_cast<std::size_t>(local_threads), 0);
+  on_layout();
 }
 
 int NodeGroup::vp_of(std::size_t i) const {

@@ -183,6 +183,8 @@ class NodeGroup {
   // The group is cut into one contiguous chunk per virtual process; this process owns the chunks
   // [vp_offset, vp_offset + local_threads), one per thread. Threads below are this process's.
   void set_layout(int n_virtual, int first_vp = 0, int vp_offset = 0, int local_threads = -1);
+  // Called at the end of set_layout: a model may drop the state of nodes other processes own.
+  virtual void on_layout() {}
   int vp_of(std::size_t i) const;
   // The thread of this process that owns node i, or -1 if another process owns it.
   int thread_of(std::size_t i) const;

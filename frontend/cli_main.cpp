@@ -149,6 +149,18 @@ int main(int argc, char** argv) {
   }
   const bool speaks = comm.rank() == 0;
   const auto speaks_for = [&] { return speaks || g_phase.load() == running; };
+  // An error met by this process alone while running (the others wait for it at the next
+  // exchange) ends the whole job: MPI_Abort rather than a hang. Errors while building are the
+  // same on every process, which then all end normally.
+  const auto end_alone = [&](int status) {
+    const bool alone = comm.distributed() && g_phase.load() != building;
+    g_phase.store(finished);
+    if (alone) comm.abort(status);
+    // A build error may be this process's alone too: leave without MPI_Finalize (which would wait
+    // for the others), so that mpirun ends the job.
+    if (comm.distributed()) mpi.started = false;
+    return status;
+  };
   std::unique_ptr<frontend::Simulation> sim;
   try {
     if (*models) {
@@ -180,8 +192,9 @@ int main(int argc, char** argv) {
     sim = std::make_unique<frontend::Simulation>(std::move(tree), opts);
     const auto t1 = std::chrono::steady_clock::now();
     if (*validate) {
-      if (speaks) print_summary(std::cout, *sim);
-      if (!connections_file.empty() && speaks) write_connections_csv(connections_file, *sim);
+      std::ostream silent(nullptr);  // the other processes take part in the summary's collectives
+      print_summary(speaks ? std::cout : silent, *sim);
+      if (!connections_file.empty()) write_connections_csv(connections_file, *sim, speaks);
       return 0;
     }
     g_running.store(sim.get());
@@ -192,9 +205,9 @@ int main(int argc, char** argv) {
     if (!quiet) print_activity(std::cerr, *sim);
     if (timings) print_timings(std::cerr, *sim);
     if (!quiet) std::cerr << (complete ? "outputs in " : "outputs of what ran in ") << sim->output_dir() << "\n";
-    if (!stats_file.empty() && speaks)
+    if (!stats_file.empty())
       write_stats(stats_file, *sim, std::chrono::duration<double>(t1 - t0).count(),
-                  std::chrono::duration<double>(t2 - t1).count());
+                  std::chrono::duration<double>(t2 - t1).count(), speaks);
     return complete ? 0 : stopped_status();
   } catch (const IntegrationError& e) {
     g_phase.store(finished);
@@ -211,16 +224,13 @@ int main(int argc, char** argv) {
     return 3;  // the failing process said why
   } catch (const UserError& e) {
     if (speaks_for()) report(std::cerr, std::string("nestling: ") + e.what());
-    g_phase.store(finished);
-    return 2;
+    return end_alone(2);
   } catch (const std::bad_alloc&) {
-    g_phase.store(finished);
     report(std::cerr, "nestling: out of memory (the network or its recordings do not fit in this machine)");
-    return 2;
+    return end_alone(2);
   } catch (const std::exception& e) {
-    g_phase.store(finished);
     report(std::cerr, std::string("nestling: internal error (please report it): ") + e.what());
-    return 1;
+    return end_alone(1);
   }
 }
 

@@ -108,7 +108,12 @@ void print_summary(std::ostream& os, frontend::Simulation& s) {
   const auto& net = s.network();
   Kernel& k = s.simulator().kernel();
   k.finalize_connections();
-  os << "network: " << k.max_gid() << " nodes, " << k.num_connections() << " connections\n\n";
+  // Collective under MPI: every process calls this (only process 0's stream is read).
+  const Communicator& comm = k.communicator();
+  const std::size_t n_total = k.total_connections();
+  os << "network: " << k.max_gid() << " nodes, " << n_total << " connections";
+  if (comm.distributed()) os << " on " << comm.size() << " processes x " << k.threads() << " threads";
+  os << "\n\n";
   TextTable populations({"layer", "population", "model", "nodes"}, {false, false, false, true});
   for (const auto& l : net.layers())
     for (const auto& [pop, n] : l.populations) {
@@ -123,11 +128,24 @@ void print_summary(std::ostream& os, frontend::Simulation& s) {
   projections.print(os);
   const std::size_t syn_bytes = k.connection_bytes();
   const std::size_t n_syn = k.num_connections();
-  os << "\nmemory: connections " << megabytes(syn_bytes);
+  const std::vector<std::uint64_t> mine = {syn_bytes, k.node_bytes()};
+  const auto all = comm.all_gather_values(mine);  // (connections, nodes) of every process
+  std::uint64_t syn_total = 0, node_total = 0;
+  for (std::size_t p = 0; p < all.size(); p += 2) {
+    syn_total += all[p];
+    node_total += all[p + 1];
+  }
+  os << "\nmemory: connections " << megabytes(syn_total);
   if (n_syn)
     os << " (" << std::setprecision(3) << static_cast<double>(syn_bytes) / static_cast<double>(n_syn)
        << " bytes per synapse)";
-  os << ", nodes " << megabytes(k.node_bytes()) << "\n";
+  os << ", nodes " << megabytes(node_total) << "\n";
+  if (comm.distributed()) {
+    TextTable per_process({"process", "connections", "nodes"}, {true, true, true});
+    for (std::size_t p = 0; p < all.size(); p += 2)
+      per_process.add({std::to_string(p / 2), megabytes(all[p]), megabytes(all[p + 1])});
+    per_process.print(os, 0, "  ");
+  }
   TextTable per_node({"", "", ""}, {false, true, false});
   for (const auto& [model, bytes_per_node] : k.bytes_per_node_by_model())
     per_node.add({model, fixed(bytes_per_node, 0), "bytes per node (state and input buffers)"});
@@ -156,16 +174,32 @@ void print_timings(std::ostream& os, frontend::Simulation& s) {
      << s.build_seconds() << "\n";
 }
 
-void write_stats(const std::string& file, frontend::Simulation& s, double build_s, double run_s) {
+void write_stats(const std::string& file, frontend::Simulation& s, double build_s, double run_s, bool writes) {
   Kernel& k = s.simulator().kernel();
+  const Communicator& comm = k.communicator();
   const PhaseTimes& t = k.times();
   rusage usage{};
   ::getrusage(RUSAGE_SELF, &usage);
+  // Under MPI each process recorded the spikes of its own nodes: the counts add up.
+  std::vector<std::uint64_t> counts;
+  for (const auto& r : s.network().recorders())
+    if (r.kind == RecordKind::spikes) counts.push_back(k.recorder(r.gid).n_events());
+  const std::uint64_t synaptic_events = k.synaptic_events(), synapse_bytes = k.connection_bytes();
+  counts.push_back(synaptic_events);
+  counts.push_back(synapse_bytes);
+  comm.sum(counts);
+  const std::size_t connections = k.total_connections();
+  const std::vector<double> rss = comm.all_gather_values(std::vector<double>{static_cast<double>(usage.ru_maxrss) / 1024.0});
+  std::vector<std::int64_t> slowest = {std::llround(build_s * 1e6), std::llround(run_s * 1e6)};
+  comm.max(slowest);  // the run took as long as its slowest process
+  build_s = static_cast<double>(slowest[0]) * 1e-6;
+  run_s = static_cast<double>(slowest[1]) * 1e-6;
+  if (!writes) return;
   // Per population name, summed over the layers that hold it (per layer: `activity`).
   std::map<std::string, long long> spikes_by_population;
+  std::size_t next = 0;
   for (const auto& r : s.network().recorders())
-    if (r.kind == RecordKind::spikes)
-      spikes_by_population[r.population] += static_cast<long long>(k.recorder(r.gid).n_events());
+    if (r.kind == RecordKind::spikes) spikes_by_population[r.population] += static_cast<long long>(counts[next++]);
   io::YamlNode spikes = io::YamlNode::mapping();
   for (const auto& [population, n] : spikes_by_population) spikes.set(population, io::YamlNode(n));
   io::YamlNode activity = io::YamlNode::mapping();
@@ -186,25 +220,63 @@ void write_stats(const std::string& file, frontend::Simulation& s, double build_
   phases.set("create", t.create).set("connect", t.connect).set("prepare", t.prepare);
   phases.set("simulate", t.simulate - t.write).set("write", t.write);
   io::YamlNode stats = io::YamlNode::mapping();
+  io::YamlNode rss_per_process = io::YamlNode::sequence();
+  for (double mb : rss) rss_per_process.append(io::YamlNode(mb));
   stats.set("threads", k.threads())
+      .set("processes", comm.size())
       .set("nodes", static_cast<long long>(k.max_gid()))
-      .set("connections", static_cast<long long>(k.num_connections()))
+      .set("connections", static_cast<long long>(connections))
       .set("build_s", build_s)
       .set("simulate_s", run_s)
-      .set("phases_s", phases)
+      .set("phases_s", phases)  // process 0's
       .set("biological_time_ms", biological_ms)
-      .set("synaptic_events", static_cast<long long>(k.synaptic_events()))
+      .set("synaptic_events", static_cast<long long>(counts[next]))
       .set("bytes_per_synapse",
-           k.num_connections() ? static_cast<double>(k.connection_bytes()) / static_cast<double>(k.num_connections())
-                               : 0.0)
-      .set("peak_rss_mb", static_cast<double>(usage.ru_maxrss) / 1024.0)
+           connections ? static_cast<double>(counts[next + 1]) / static_cast<double>(connections) : 0.0)
+      .set("peak_rss_mb", *std::max_element(rss.begin(), rss.end()))  // of the largest process
+      .set("peak_rss_mb_per_process", rss_per_process)
       .set("spikes", spikes)
       .set("activity", activity);
   io::write_yaml_file(file, stats);
 }
 
-void write_connections_csv(const std::string& file, frontend::Simulation& s) {
-  const ConnectionArrays c = s.simulator().kernel().connection_columns({});
+namespace {
+// One connection as processes exchange it (the model by its kernel id).
+struct ConnectionRow {
+  NodeId source, target;
+  double weight, delay;
+  long receptor;
+  int model;
+};
+}  // namespace
+
+void write_connections_csv(const std::string& file, frontend::Simulation& s, bool writes) {
+  Kernel& k = s.simulator().kernel();
+  ConnectionArrays c = k.connection_columns({});
+  if (k.communicator().distributed()) {
+    // Every process's connections (those onto its nodes), in the order one process lists them: a
+    // (source, target) pair's connections share a process, so a stable sort keeps their order.
+    std::vector<ConnectionRow> mine(c.sources.size());
+    for (std::size_t i = 0; i < mine.size(); ++i)
+      mine[i] = {c.sources[i], c.targets[i], c.weights[i], c.delays[i], c.receptors[i],
+                 k.synapse_model_id(c.synapse_models[c.synapse_model_index[i]])};
+    std::vector<ConnectionRow> all = k.communicator().all_gather_values(mine);
+    std::stable_sort(all.begin(), all.end(), [](const ConnectionRow& a, const ConnectionRow& b) {
+      return a.source != b.source ? a.source < b.source : a.target < b.target;
+    });
+    c = {};
+    for (const ConnectionRow& r : all) {
+      c.sources.push_back(r.source);
+      c.targets.push_back(r.target);
+      c.weights.push_back(r.weight);
+      c.delays.push_back(r.delay);
+      c.receptors.push_back(r.receptor);
+      c.synapse_model_index.push_back(static_cast<std::uint32_t>(r.model));
+    }
+    for (std::size_t id = 0; id < k.models().synapse_model_count(); ++id)
+      c.synapse_models.push_back(k.models().synapse_model(static_cast<int>(id)).name());
+  }
+  if (!writes) return;
   const std::string partial = file + ".nestling-partial";  // the target changes only when complete
   {
     std::ofstream out(partial);

@@ -21,8 +21,10 @@ void print_activity(std::ostream& os, const frontend::Simulation& s);
 void print_timings(std::ostream& os, frontend::Simulation& s);
 // `nestling validate --connections FILE`: every connection as CSV (source, target, synapse_model,
 // weight, delay in ms, receptor), in the order of get_connections; numbers read back exactly.
-void write_connections_csv(const std::string& file, frontend::Simulation& s);
+// Collective under MPI (every process calls it); `writes`: this process writes the file.
+void write_connections_csv(const std::string& file, frontend::Simulation& s, bool writes = true);
 // Machine-readable figures of a run, for benchmarks/run.
-void write_stats(const std::string& file, frontend::Simulation& s, double build_s, double run_s);
+// Collective under MPI (totals over processes); `writes`: this process writes the file.
+void write_stats(const std::string& file, frontend::Simulation& s, double build_s, double run_s, bool writes = true);
 
 }  // namespace nestling::cli

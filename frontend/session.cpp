@@ -207,6 +207,7 @@ void apply_unit_change(const UnitChange& c, std::size_t change_index, const Sess
       const auto rows = static_cast<std::size_t>(l.rows()), columns = static_cast<std::size_t>(l.columns());
       const auto units = static_cast<std::size_t>(l.units(pop));
       for (std::size_t i : chosen) {
+        if (!sim.kernel().is_local(ids[i])) continue;  // the process that owns the node changes it
         if (c.subnet_max) {  // unit i sits at row p % rows, column p / rows (p = its position)
           const std::size_t p = i % positions;
           if (static_cast<long>(p % rows) > c.subnet_max->first || static_cast<long>(p / rows) > c.subnet_max->second)

@@ -347,7 +347,14 @@ void Simulation::commit_run(std::optional<double> last_end) {
     abandon_run();
     throw located_error;
   }
-  out_->commit();
+  try {
+    out_->commit();
+  } catch (const UserError&) {  // the outputs stay where the error says; the run is over either way
+    outputs_.reset();
+    out_.reset();
+    finished_ = true;
+    throw;
+  }
   outputs_.reset();
   out_.reset();
   finished_ = true;

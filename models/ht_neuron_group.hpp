@@ -66,6 +66,7 @@ class HtNeuronGroup final : public NodeGroup {
 
   NodeKind kind() const override { return node_kind; }
   void set_status(std::size_t i, const Dict& d) override;
+  void on_layout() override;
   Dict get_status(std::size_t i) const override;
   // Buffers: spikes per channel (receptor r → buffer r − 1), MINI if any, then current (receptor 0).
   int num_buffers() const override { return Index::buffers; }
@@ -86,19 +87,19 @@ class HtNeuronGroup final : public NodeGroup {
   const std::vector<std::string>& recordables() const override;
   double recordable_value(std::size_t i, int which) const override;
   std::size_t state_bytes() const override {
-    return size() * (sizeof(Parameters) + sizeof(std::uint32_t) + sizeof(HtCell<Variant>) + sizeof(step_t)) +
+    return nodes_.size() * (sizeof(Parameters) + sizeof(std::uint32_t) + sizeof(HtCell<Variant>) + sizeof(step_t)) +
            constant_sets_.size() * (sizeof(HtConstants<Variant>) + sizeof(Parameters));
   }
 
   // Gap junctions (mc-sleep §1.7): partners see this neuron's V_m at the end of each slice.
   bool has_gap_junctions() const override { return Variant::gap; }
-  double gap_output(std::size_t i) const override { return nodes_[i].y[Index::V_M]; }
+  double gap_output(std::size_t i) const override { return cell(i).y[Index::V_M]; }
 
  private:
   using Integrator = ode::GslStyleRkf45<static_cast<std::size_t>(Index::size)>;
   Prototype prototype_of(std::size_t i) const;
   void set_initial_state(std::size_t i, const Prototype& proto);
-  const HtConstants<Variant>& constants(std::size_t i) const { return constant_sets_[set_of_[i]]; }
+  const HtConstants<Variant>& constants(std::size_t i) const { return constant_sets_[set_index(i)]; }
   // Integrates node i over one step with the scalar code; returns true if it spiked.
   bool integrate_step(std::size_t i, Integrator& integrator);
   // Integrates nodes [first, first + n) over one step with the scalar code; sets bit j of the
@@ -120,6 +121,17 @@ class HtNeuronGroup final : public NodeGroup {
   int lane_width_ = 1;
   std::vector<HtCell<Variant>> nodes_;
   std::vector<step_t> last_spike_;  // stamp of the latest spike, -1 if none
+  // params_, set_of_, nodes_ and last_spike_ hold this process's nodes only (all of them
+  // without MPI): group index i is entry i - base_.
+  std::size_t base_ = 0;
+  HtCell<Variant>& cell(std::size_t i) { return nodes_[i - base_]; }
+  const HtCell<Variant>& cell(std::size_t i) const { return nodes_[i - base_]; }
+  Parameters& param(std::size_t i) { return params_[i - base_]; }
+  const Parameters& param(std::size_t i) const { return params_[i - base_]; }
+  step_t& last_spike(std::size_t i) { return last_spike_[i - base_]; }
+  step_t last_spike(std::size_t i) const { return last_spike_[i - base_]; }
+  std::uint32_t& set_index(std::size_t i) { return set_of_[i - base_]; }
+  std::uint32_t set_index(std::size_t i) const { return set_of_[i - base_]; }
   double h_ = 0.1;                  // resolution in ms, as NEST computes it
 };
 
@@ -260,7 +272,7 @@ HtNeuronGroup<Variant>::HtNeuronGroup(const NodeModel& model, NodeId first, std:
 
 template <class Variant>
 void HtNeuronGroup<Variant>::set_initial_state(std::size_t i, const Prototype& proto) {
-  HtCell<Variant>& s = nodes_[i];
+  HtCell<Variant>& s = cell(i);
   s.y = proto.y;
   s.ref_steps = 0;
   s.last = HtCurrents{};
@@ -270,24 +282,47 @@ void HtNeuronGroup<Variant>::set_initial_state(std::size_t i, const Prototype& p
 template <class Variant>
 typename HtNeuronGroup<Variant>::Prototype HtNeuronGroup<Variant>::prototype_of(std::size_t i) const {
   Prototype p;
-  static_cast<Parameters&>(p) = params_[i];
-  p.y = nodes_[i].y;
+  static_cast<Parameters&>(p) = param(i);
+  p.y = cell(i).y;
   return p;
 }
 
 template <class Variant>
+void HtNeuronGroup<Variant>::on_layout() {
+  // Keep this process's nodes only (the constructor made all of them, all alike so far).
+  const std::size_t begin = local_begin(), end = local_end();
+  if (begin == base_ && end - begin == nodes_.size()) return;
+  auto keep = [&](auto& v) {
+    std::decay_t<decltype(v)> mine(v.begin() + static_cast<std::ptrdiff_t>(begin - base_),
+                                   v.begin() + static_cast<std::ptrdiff_t>(end - base_));
+    v.swap(mine);
+  };
+  keep(params_);
+  keep(set_of_);
+  keep(nodes_);
+  keep(last_spike_);
+  base_ = begin;
+}
+
+template <class Variant>
 void HtNeuronGroup<Variant>::set_status(std::size_t i, const Dict& d) {
+  if (!is_local(i)) {  // another process holds the node: check the values only
+    Prototype p = dynamic_cast<const NodeModelOf<HtNeuronGroup>&>(model()).prototype();
+    apply(p, d, model_name());
+    return;
+  }
   Prototype p = prototype_of(i);
   apply(p, d, model_name());
-  params_[i] = p;
-  nodes_[i].y = p.y;
-  nodes_[i].derivative_known = false;
+  param(i) = p;
+  cell(i).y = p.y;
+  cell(i).derivative_known = false;
 }
 
 template <class Variant>
 Dict HtNeuronGroup<Variant>::get_status(std::size_t i) const {
+  if (!is_local(i)) return Dict{{"local", Value(false)}};  // as NEST: another process holds it
   Dict d = describe(prototype_of(i));
-  d.set("t_spike", last_spike_[i] < 0 ? -1.0 : grid().steps_to_ms(last_spike_[i]));
+  d.set("t_spike", last_spike(i) < 0 ? -1.0 : grid().steps_to_ms(last_spike(i)));
   return d;
 }
 
@@ -313,18 +348,18 @@ int HtNeuronGroup<Variant>::current_buffer(long receptor) const {
 template <class Variant>
 void HtNeuronGroup<Variant>::init_buffers() {
   h_ = grid().steps_to_ms(1);
-  for (std::size_t i = 0; i < size(); ++i) {
-    nodes_[i].step = h_;
-    nodes_[i].I_stim = 0.0;
-    nodes_[i].derivative_known = false;
-    last_spike_[i] = -1;
+  for (std::size_t i = local_begin(); i < local_end(); ++i) {
+    cell(i).step = h_;
+    cell(i).I_stim = 0.0;
+    cell(i).derivative_known = false;
+    last_spike(i) = -1;
   }
 }
 
 template <class Variant>
 void HtNeuronGroup<Variant>::reset_state() {
   const auto& proto = dynamic_cast<const NodeModelOf<HtNeuronGroup>&>(model()).prototype();
-  for (std::size_t i = 0; i < size(); ++i) set_initial_state(i, proto);
+  for (std::size_t i = local_begin(); i < local_end(); ++i) set_initial_state(i, proto);
 }
 
 template <class Variant>
@@ -333,14 +368,14 @@ void HtNeuronGroup<Variant>::calibrate(const CalibrationContext& ctx) {
   constant_sets_.clear();
   parameter_sets_.clear();
   std::unordered_multimap<std::size_t, std::uint32_t> by_hash;
-  for (std::size_t i = 0; i < size(); ++i) {
-    const auto refractory = ctx.grid->ms_to_steps(params_[i].t_ref);
-    const auto c = HtConstants<Variant>::from(params_[i], nodes_[i].y[Index::V_M], static_cast<int>(refractory));
-    nodes_[i].derivative_known = false;
+  for (std::size_t i = local_begin(); i < local_end(); ++i) {
+    const auto refractory = ctx.grid->ms_to_steps(param(i).t_ref);
+    const auto c = HtConstants<Variant>::from(param(i), cell(i).y[Index::V_M], static_cast<int>(refractory));
+    cell(i).derivative_known = false;
     // Equal constants and equal parameters (the update loop reads some directly).
-    auto same_set = [&](std::uint32_t set) { return constant_sets_[set] == c && parameter_sets_[set] == params_[i]; };
-    if (i > 0 && same_set(set_of_[i - 1])) {  // the common case: as the previous node
-      set_of_[i] = set_of_[i - 1];
+    auto same_set = [&](std::uint32_t set) { return constant_sets_[set] == c && parameter_sets_[set] == param(i); };
+    if (i > local_begin() && same_set(set_index(i - 1))) {  // the common case: as the previous node
+      set_index(i) = set_index(i - 1);
       continue;
     }
     std::size_t hash = 0;
@@ -348,12 +383,12 @@ void HtNeuronGroup<Variant>::calibrate(const CalibrationContext& ctx) {
     auto [it, stop] = by_hash.equal_range(hash);
     while (it != stop && !same_set(it->second)) ++it;
     if (it != stop) {
-      set_of_[i] = it->second;
+      set_index(i) = it->second;
     } else {
-      set_of_[i] = static_cast<std::uint32_t>(constant_sets_.size());
-      by_hash.emplace(hash, set_of_[i]);
+      set_index(i) = static_cast<std::uint32_t>(constant_sets_.size());
+      by_hash.emplace(hash, set_index(i));
       constant_sets_.push_back(c);
-      parameter_sets_.push_back(params_[i]);
+      parameter_sets_.push_back(param(i));
     }
   }
   const ht::LanePath path = ht::lane_path();
@@ -370,7 +405,7 @@ inline void prefetch(const void* begin, const void* end) {
 
 template <class Variant>
 NESTLING_VECTOR_CLONES bool HtNeuronGroup<Variant>::integrate_step(std::size_t i, Integrator& integrator) {
-  return ht::advance(nodes_[i], constants(i), h_, integrator);
+  return ht::advance(cell(i), constants(i), h_, integrator);
 }
 
 template <class Variant>
@@ -414,7 +449,7 @@ void HtNeuronGroup<Variant>::add_arriving_input(UpdateContext& ctx, std::size_t 
     // g_B1a is the same for every receptor. NEST adds c·B·x even when nothing arrived (B = 0);
     // that changes nothing unless c or the soft bound is not finite (tau_rise = tau_decay, or
     // g_max_GABA_B1a = 0: NaN), so only then is the addition made without input. x is finite.
-    const Parameters& p = parameter_sets_[set_of_[i]];
+    const Parameters& p = parameter_sets_[set_index(i)];
     const double g_b1a = p.capped_gaba_b1a(s.y(Index::g(Index::gaba_b1a)));
     auto add = [&](int r, double factor) {
       double& arrived = in[r];
@@ -434,7 +469,7 @@ void HtNeuronGroup<Variant>::add_arriving_input(UpdateContext& ctx, std::size_t 
     // One mini per step with any positive MINI input, whatever its size (mc-sleep §1.8).
     double& mini = in[Index::mini_buffer];
     if (mini > 0.0) {
-      const Parameters& p = parameter_sets_[set_of_[i]];
+      const Parameters& p = parameter_sets_[set_index(i)];
       s.y(Index::V_M) += p.mini_mean + p.mini_sigma * standard_normal_polar(ctx.node_stream(local_index(i)));
       s.forget_derivative();
     }
@@ -464,7 +499,7 @@ void HtNeuronGroup<Variant>::update(UpdateContext& ctx, std::size_t begin, std::
     // The next block's cells and input rows are fetched while this one integrates: at the
     // sleep network's size they come from memory, and loading them stalled the loop.
     if (const std::size_t next_stop = std::min(stop + width, end); stop < next_stop) {
-      prefetch(&nodes_[stop], &nodes_[next_stop - 1] + 1);
+      prefetch(&cell(stop), &cell(next_stop - 1) + 1);
       for (int lag = ctx.from; lag < ctx.to; ++lag)
         prefetch(inputs(ctx, stop, ctx.slot(lag)), inputs(ctx, next_stop - 1, ctx.slot(lag)) + Index::buffers);
     }
@@ -473,7 +508,7 @@ void HtNeuronGroup<Variant>::update(UpdateContext& ctx, std::size_t begin, std::
     if (lanes) {
       block.n = n;
       for (int j = 0; j < n; ++j) {
-        block.cell[j] = &nodes_[first + static_cast<std::size_t>(j)];
+        block.cell[j] = &cell(first + static_cast<std::size_t>(j));
         block.k[j] = &constants(first + static_cast<std::size_t>(j));
       }
       block.load();
@@ -483,7 +518,7 @@ void HtNeuronGroup<Variant>::update(UpdateContext& ctx, std::size_t begin, std::
       if (lanes) {
         f(ht::LaneAccess<Variant>{block, static_cast<int>(i - first)});
       } else {
-        f(ht::CellAccess<Variant>{nodes_[i]});
+        f(ht::CellAccess<Variant>{cell(i)});
       }
     };
     unsigned any_spike = 0;
@@ -501,7 +536,7 @@ void HtNeuronGroup<Variant>::update(UpdateContext& ctx, std::size_t begin, std::
       spikes_at[static_cast<std::size_t>(lag)] = spiked;
       any_spike |= spiked;
       for (std::size_t i = first; i < stop; ++i) {
-        if (spiked & (1u << (i - first))) last_spike_[i] = ctx.origin + lag + 1;
+        if (spiked & (1u << (i - first))) last_spike(i) = ctx.origin + lag + 1;
         double* in = inputs(ctx, i, ctx.slot(lag));
         with_state(i, [&](const auto& s) { add_arriving_input(ctx, i, in, s); });
         if (sampled(i)) {
@@ -528,7 +563,7 @@ void HtNeuronGroup<Variant>::update(UpdateContext& ctx, std::size_t begin, std::
 
 template <class Variant>
 double HtNeuronGroup<Variant>::recordable_value(std::size_t i, int which) const {
-  const HtCell<Variant>& s = nodes_[i];
+  const HtCell<Variant>& s = cell(i);
   const ht::Recordable& r = Variant::recordables[static_cast<std::size_t>(which)];
   switch (r.what) {
     case ht::Quantity::V_m:
@@ -540,7 +575,7 @@ double HtNeuronGroup<Variant>::recordable_value(std::size_t i, int which) const 
     case ht::Quantity::g_NMDA: {
       // NEST recomputes the unblock from the stored (already clamped) m values and reports the
       // unclamped mix (the right-hand side clamps m_fast and m_slow to m_eq).
-      const Parameters& p = params_[i];
+      const Parameters& p = param(i);
       const double V = s.y[Index::V_M];
       return s.y[Index::g(1)] * nmda_open_fraction(V, p.m_eq_NMDA(V), s.y[Index::M_FAST_NMDA], s.y[Index::M_SLOW_NMDA],
                                                    p.instant_unblock_NMDA);
@@ -548,8 +583,8 @@ double HtNeuronGroup<Variant>::recordable_value(std::size_t i, int which) const 
     case ht::Quantity::g_GABA_B1a:
     case ht::Quantity::x_GABA_B1a:
       if constexpr (Variant::gaba_b1a) {
-        const double g = params_[i].capped_gaba_b1a(s.y[Index::g(Index::gaba_b1a)]);
-        return r.what == ht::Quantity::g_GABA_B1a ? g : params_[i].scaling(1, g);  // x of NMDA (mc-sleep §1.6)
+        const double g = param(i).capped_gaba_b1a(s.y[Index::g(Index::gaba_b1a)]);
+        return r.what == ht::Quantity::g_GABA_B1a ? g : param(i).scaling(1, g);  // x of NMDA (mc-sleep §1.6)
       }
       return 0.0;
     case ht::Quantity::I_NaP:

@@ -16,6 +16,10 @@
 #include <string>
 #include <vector>
 
+#if defined(NESTLING_HAVE_MPI)
+#include <mpi.h>
+#endif
+
 #include "nestling/errors.hpp"
 #include "nestling/types.hpp"
 #include "nestling/value.hpp"
@@ -84,6 +88,12 @@ struct WeightData {
 class Simulator {
  public:
   Simulator();
+#if defined(NESTLING_HAVE_MPI)
+  // Runs on the processes of `comm` (MPI initialised, MPI_THREAD_SERIALIZED or more). Every
+  // process makes the same calls; each holds the nodes it owns and the connections onto them,
+  // and recorders write one file per process.
+  explicit Simulator(MPI_Comm comm);
+#endif
   ~Simulator();
   Simulator(const Simulator&) = delete;
   Simulator& operator=(const Simulator&) = delete;

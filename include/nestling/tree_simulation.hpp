@@ -24,6 +24,10 @@
 #include <string>
 #include <vector>
 
+#if defined(NESTLING_HAVE_MPI)
+#include <mpi.h>
+#endif
+
 #include "nestling/errors.hpp"
 #include "nestling/types.hpp"
 #include "nestling/value.hpp"
@@ -43,6 +47,11 @@ struct TreeOptions {
   bool force = false;                     // replace a previous run's outputs in output_dir
   std::ostream* log = nullptr;            // warnings and per-session lines (nullptr: quiet)
   bool validate_only = false;             // build and check only: run() is refused
+#if defined(NESTLING_HAVE_MPI)
+  // Run on these MPI processes (every process makes the same calls); process 0 logs and writes
+  // the metadata, every process its own recorder files.
+  std::optional<MPI_Comm> communicator;
+#endif
 };
 
 struct PopulationInfo {

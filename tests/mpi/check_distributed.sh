@@ -8,7 +8,7 @@ rm -rf "$work"; mkdir -p "$work"
 # CI runs as root, which Open MPI refuses unless told; --oversubscribe: more processes than cores.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
 mpirun_=(mpirun --oversubscribe)
-configs=("2 1" "2 2" "3 1" "3 2" "4 1" "4 2")
+configs=("1 2" "2 1" "2 2" "3 1" "3 2" "4 1" "4 2")
 sleep_net="$src/tests/data/mc_sleep/network"
 status=0
 
@@ -29,10 +29,12 @@ check() {  # NAME TREE [options...]
 }
 
 check tutorial "$src/examples/quickstart/tree_paths.yml"
+check hdf5 "$src/tests/data/hdf5_tree/tree.yml"
+check spatial_rules "$src/tests/data/mpi/spatial_rules.yml"
 check benchmark "$src/benchmarks/thalamocortical/tree_paths.yml" \
   --set 'simulation/params/sessions=[warmup, drive]' --set session_models/warmup/params/simulation_time=20 \
   --set session_models/params/simulation_time=30
 check sleep_network "$sleep_net/params/tree_paths.yml" -i "$sleep_net/input" \
-  --set 'simulation/params/sessions=[noise, grating]' --set session_models/noise/params/simulation_time=20 \
-  --set session_models/grating/params/simulation_time=30
+  --set 'simulation/params/sessions=[noise, grating]' --set session_models/noise/params/simulation_time=10 \
+  --set session_models/grating/params/simulation_time=20
 exit $status

@@ -7,8 +7,7 @@ Every recorder's rows (all the files its metadata lists, text and HDF5) must be 
 multiset in each run: a run on R processes writes R files per recorder that together hold what a
 single process writes in one. Metadata must agree except for the file names, and
 session_times.yml must be identical. Prints one line per difference; exit status 1 if any.
-(HDF5 files are compared row by row, which suits spike and weight recorders; a multimeter's
-HDF5 report holds one column per node and is not yet merged here.)
+HDF5 files are turned into rows too (a multimeter's report: one row per node and time it holds).
 """
 import sys
 from pathlib import Path
@@ -23,22 +22,43 @@ class _Loader(yaml.SafeLoader):
 _Loader.add_constructor("tag:yaml.org,2002:python/tuple", lambda loader, node: tuple(loader.construct_sequence(node)))
 
 
+def hdf5_rows(path, meta):
+    """A recorder's HDF5 file as text rows: one per spike, weight event, or node and time sampled."""
+    import h5py
+    import numpy as np
+
+    rows = []
+    with h5py.File(path, "r") as f:
+        label = meta["label"]
+        if meta["type"] == "spike_detector":
+            g = f["spikes/" + label]
+            rows = [f"s {n} {t!r}" for n, t in zip(g["node_ids"][:].tolist(), g["timestamps"][:].tolist())]
+        elif meta["type"] == "multimeter":
+            g = f["report/" + label]
+            ids = g["mapping/node_ids"][:].tolist()
+            start, _, step = g["mapping/time"][:].tolist()
+            values = g["data"][:]
+            nv = len(meta["record_from"])
+            for i in range(values.shape[0]):
+                for n, gid in enumerate(ids):
+                    v = values[i, n * nv:(n + 1) * nv]
+                    if not np.isnan(v).all():
+                        rows.append(f"m {gid} {start + step * i!r} {v.tolist()!r}")
+        else:
+            g = f["weights/" + label]
+            columns = [g[c][:].tolist() for c in ("senders", "targets", "times", "weights", "receptors")]
+            rows = ["w " + " ".join(repr(x) for x in row) for row in zip(*columns)]
+    return rows
+
+
 def recorder_rows(meta_path):
     meta = yaml.load(meta_path.read_text(), Loader=_Loader)
     rows = []
     for name in meta.get("filenames") or []:
         rows.extend(line for line in (meta_path.parent / name).read_text().splitlines() if line.strip())
     h5 = meta.get("hdf5_files") or ([meta["hdf5_file"]] if meta.get("hdf5_file") else [])
-    if h5:
-        import h5py
-
-        for name in h5:
-            with h5py.File(meta_path.parent / name, "r") as f:
-                def visit(path, obj):
-                    if isinstance(obj, h5py.Dataset) and obj.ndim >= 1 and obj.shape[0] > 0:
-                        for i, row in enumerate(obj[:].tolist()):
-                            rows.append(f"h5:{path.split('/')[-1]}:{row!r}")
-                f.visititems(visit)
+    for name in h5:
+        rows.extend(hdf5_rows(meta_path.parent / name, meta))
     rows.sort()
     for key in ("filenames", "hdf5_file", "hdf5_files"):
         meta.pop(key, None)
