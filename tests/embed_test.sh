@@ -11,8 +11,11 @@ single=$("$work/build/embed_example")
 echo "$single"
 if [ -x "$work/build/embed_mpi_example" ] && command -v mpirun >/dev/null; then
   # The same network handed MPI_COMM_WORLD on two processes records the same number of spikes.
+  # Open MPI's plugins leave their allocations to the process exit, which LeakSanitizer would
+  # report from modules it cannot name; the single-process run above still checks for leaks.
   export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-  distributed=$(mpirun --oversubscribe -np 2 "$work/build/embed_mpi_example")
+  distributed=$(ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+                mpirun --oversubscribe -np 2 "$work/build/embed_mpi_example")
   echo "$distributed"
   [ "$(echo "$single" | grep -o '[0-9]* spikes')" = "$(echo "$distributed" | grep -o '[0-9]* spikes')" ]
 fi
