@@ -218,15 +218,18 @@ NodeId Kernel::create(const std::string& model_name, std::size_t n, const Dict& 
     throw UserError("n", "the network would exceed 4294967295 nodes, the most one process supports");
   check_fits_in_memory(model, n);
   const NodeId first = next_gid_;
-  std::unique_ptr<NodeGroup> g = model.create(first, n);
   const int vps = virtual_processes();
-  g->set_layout(vps, static_cast<int>(first % static_cast<NodeId>(vps)), comm_.rank() * settings_.threads,
-                settings_.threads);
+  const VpLayout layout{vps, static_cast<int>(first % static_cast<NodeId>(vps)), comm_.rank() * settings_.threads,
+                        settings_.threads};
+  std::unique_ptr<NodeGroup> g = model.create(first, n, layout);
   g->attach(&grid_, [this] { return clock_steps(); });
   if (!params.empty()) {
     try {
       g->set_status(0, params);  // validates once before touching the others
-      for (std::size_t i = 1; i < n; ++i) g->set_status(i, params);
+      // Neurons of other processes are theirs to set; devices are few and answer everywhere.
+      const bool all = g->kind() != NodeKind::neuron;
+      for (std::size_t i = all ? 1 : std::max<std::size_t>(1, g->local_begin()); i < (all ? n : g->local_end()); ++i)
+        g->set_status(i, params);
     } catch (const UserError& e) {
       throw e.with_prefix(model_name);
     }
@@ -253,7 +256,7 @@ double physical_memory() {
 }
 
 std::size_t Kernel::node_bytes_estimate(const std::string& model, int ring_len) const {
-  const auto one = models_.node_model(model).create(0, 1);  // a node of the model, not part of the network
+  const auto one = models_.node_model(model).create(0, 1, VpLayout{});  // a node of the model, not part of the network
   const auto buffers = static_cast<std::size_t>(one->num_buffers());
   return one->state_bytes() + buffers * static_cast<std::size_t>(ring_len) * sizeof(double) +
          (buffers ? sizeof(TargetInfo) : 0);
@@ -265,11 +268,14 @@ std::size_t Kernel::connection_bytes_estimate(const std::string& synapse_model) 
 
 void Kernel::check_fits_in_memory(const NodeModel& model, std::size_t n) const {
   const double available = physical_memory();
-  const double needed = static_cast<double>(n) * static_cast<double>(model.min_bytes_per_node());
+  // Each process holds its share of the nodes (machines of one job are taken to be alike).
+  const std::size_t share = (n + static_cast<std::size_t>(comm_.size()) - 1) / static_cast<std::size_t>(comm_.size());
+  const double needed = static_cast<double>(share) * static_cast<double>(model.min_bytes_per_node());
   if (n > (std::size_t{1} << 32) || (available > 0 && needed > available)) {
     std::ostringstream os;
     os << "creating " << n << " nodes of " << model.name() << " needs at least " << std::setprecision(3)
-       << needed / (1024.0 * 1024.0 * 1024.0) << " GiB, more than this machine's "
+       << needed / (1024.0 * 1024.0 * 1024.0) << " GiB" << (comm_.size() > 1 ? " per process" : "")
+       << ", more than this machine's "
        << available / (1024.0 * 1024.0 * 1024.0) << " GiB";
     throw UserError(model.name(), os.str());
   }
@@ -569,7 +575,7 @@ std::vector<std::pair<std::string, double>> Kernel::bytes_per_node_by_model() co
   std::vector<std::pair<std::string, double>> out;
   for (const auto& g : groups_) {
     if (g->kind() == NodeKind::recorder) continue;
-    const double per = static_cast<double>(g->state_bytes()) / static_cast<double>(g->size()) +
+    const double per = static_cast<double>(g->state_bytes()) / static_cast<double>(std::max<std::size_t>(1, g->state_nodes())) +
                        static_cast<double>(input_doubles_per_node(*g, lo, hi) * sizeof(double));
     auto it = std::find_if(out.begin(), out.end(), [&](const auto& e) { return e.first == g->model().base_name(); });
     if (it == out.end()) out.emplace_back(g->model().base_name(), per);

@@ -9,8 +9,9 @@
 
 namespace nestling {
 
-NodeGroup::NodeGroup(const NodeModel& model, NodeId first, std::size_t n) : model_(&model), first_(first), n_(n) {
-  chunk_begin_ = {0, n};
+NodeGroup::NodeGroup(const NodeModel& model, NodeId first, std::size_t n, const VpLayout& layout)
+    : model_(&model), first_(first), n_(n) {
+  set_layout(layout);
 }
 
 NodeGroup::~NodeGroup() = default;
@@ -60,10 +61,11 @@ void NodeGroup::integration_failed(const UpdateContext& ctx, std::size_t i, int 
   throw IntegrationError(first_gid() + i, model().base_name(), time, variable, f.value, why.str());
 }
 
-void NodeGroup::set_layout(int n_virtual, int first_vp, int vp_offset, int local_threads) {
-  // Contiguous chunks in virtual-process order; the n % V larger ones start at `first_vp`, so
-  // that groups smaller than the number of virtual processes (a node at a time) spread over them.
-  if (local_threads < 0) local_threads = n_virtual;
+void NodeGroup::set_layout(const VpLayout& layout) {
+  // The n % V larger chunks start at `first_vp`, so that groups smaller than the number of
+  // virtual processes (a node at a time) spread over them.
+  const int n_virtual = layout.n_virtual, first_vp = layout.first_vp, vp_offset = layout.vp_offset;
+  const int local_threads = layout.local_threads < 0 ? n_virtual : layout.local_threads;
   if (n_virtual < 1 || vp_offset < 0 || local_threads < 1 || vp_offset + local_threads > n_virtual)
     throw InternalError("NodeGroup::set_layout: inconsistent virtual processes");
   const auto vps = static_cast<std::size_t>(n_virtual);
@@ -78,7 +80,6 @@ void NodeGroup::set_layout(int n_virtual, int first_vp, int vp_offset, int local
   local_base_.assign(static_cast<std::size_t>(local_threads), 0);
   arena_offset_.assign(static_cast<std::size_t>(local_threads), 0);
   gap_offset_.assign(static_cast<std::size_t>(local_threads), 0);
-  on_layout();
 }
 
 int NodeGroup::vp_of(std::size_t i) const {
@@ -92,9 +93,10 @@ int NodeGroup::thread_of(std::size_t i) const {
 }
 
 void NodeGroup::add_sampling(std::size_t i, const SamplingRequest& request) {
+  if (!is_local(i)) return;  // the process owning the node samples it
   if (sampled_.empty()) {
-    sampled_.assign(n_, 0);
-    node_requests_.resize(n_);
+    sampled_.assign(local_end() - local_begin(), 0);
+    node_requests_.resize(local_end() - local_begin());
   }
   std::size_t r = 0;
   for (; r < requests_.size(); ++r) {
@@ -104,10 +106,10 @@ void NodeGroup::add_sampling(std::size_t i, const SamplingRequest& request) {
       break;
   }
   if (r == requests_.size()) requests_.push_back(request);
-  auto& mine = node_requests_[i];
+  auto& mine = node_requests_[i - local_begin()];
   if (std::find(mine.begin(), mine.end(), static_cast<std::uint16_t>(r)) == mine.end())
     mine.push_back(static_cast<std::uint16_t>(r));
-  sampled_[i] = 1;
+  sampled_[i - local_begin()] = 1;
 }
 
 void NodeGroup::clear_sampling() {
@@ -117,7 +119,7 @@ void NodeGroup::clear_sampling() {
 }
 
 void NodeGroup::sample(const UpdateContext& ctx, std::size_t i, step_t stamp) const {
-  for (std::uint16_t r : node_requests_[i]) {
+  for (std::uint16_t r : node_requests_[i - local_begin()]) {
     const SamplingRequest& q = requests_[r];
     if (!q.due(stamp)) continue;
     auto& buf = ctx.samples->buffer(q.recorder_index);

@@ -105,9 +105,20 @@ struct SamplingRequest {
   bool due(step_t stamp) const { return stamp > 0 && stamp >= offset && (stamp - offset) % interval == 0; }
 };
 
+// How a group is cut over the virtual processes (processes x threads): one contiguous chunk per
+// virtual process, the n % n_virtual larger ones starting at first_vp; this process owns the
+// chunks [vp_offset, vp_offset + local_threads). The default: one process, one thread.
+struct VpLayout {
+  int n_virtual = 1;
+  int first_vp = 0;
+  int vp_offset = 0;
+  int local_threads = -1;  // -1: all of them
+};
+
 class NodeGroup {
  public:
-  NodeGroup(const NodeModel& model, NodeId first, std::size_t n);
+  // The layout is fixed at creation, so that a model allocates state for its own nodes only.
+  NodeGroup(const NodeModel& model, NodeId first, std::size_t n, const VpLayout& layout = {});
   virtual ~NodeGroup();
   NodeGroup(const NodeGroup&) = delete;
   NodeGroup& operator=(const NodeGroup&) = delete;
@@ -174,17 +185,15 @@ class NodeGroup {
 
   // Bytes of parameters and state the group holds (ring buffers are counted by the kernel).
   virtual std::size_t state_bytes() const { return 0; }
+  // How many nodes' state that is: all of them, or this process's own (neurons under MPI).
+  virtual std::size_t state_nodes() const { return n_; }
 
   // Recordables for the multimeter.
   virtual const std::vector<std::string>& recordables() const;
   virtual double recordable_value(std::size_t i, int which) const;
 
-  // --- layout over virtual processes (process × thread), set by the kernel ---
-  // The group is cut into one contiguous chunk per virtual process; this process owns the chunks
-  // [vp_offset, vp_offset + local_threads), one per thread. Threads below are this process's.
-  void set_layout(int n_virtual, int first_vp = 0, int vp_offset = 0, int local_threads = -1);
-  // Called at the end of set_layout: a model may drop the state of nodes other processes own.
-  virtual void on_layout() {}
+  // --- layout over virtual processes (process × thread, see VpLayout) ---
+  // Threads below are this process's.
   int vp_of(std::size_t i) const;
   // The thread of this process that owns node i, or -1 if another process owns it.
   int thread_of(std::size_t i) const;
@@ -221,7 +230,7 @@ class NodeGroup {
 
   // --- multimeter sampling ---
   void add_sampling(std::size_t i, const SamplingRequest& request);
-  bool sampled(std::size_t i) const { return !sampled_.empty() && sampled_[i] != 0; }
+  bool sampled(std::size_t i) const { return !sampled_.empty() && sampled_[i - local_begin()] != 0; }
   // Records the due samples of node i at `stamp` into the thread's sample register.
   void sample(const UpdateContext& ctx, std::size_t i, step_t stamp) const;
   void clear_sampling();
@@ -237,6 +246,8 @@ class NodeGroup {
                       const std::vector<ParamSpec>& valid) const;
 
  private:
+  void set_layout(const VpLayout& layout);
+
   const NodeModel* model_;
   const TimeGrid* grid_ = nullptr;
   std::function<step_t()> now_;
@@ -247,6 +258,7 @@ class NodeGroup {
   std::vector<std::uint32_t> local_base_{0};
   std::vector<std::size_t> arena_offset_{0};
   std::vector<std::size_t> gap_offset_{0};
+  // Sampling of this process's nodes, by i - local_begin().
   std::vector<std::uint8_t> sampled_;
   std::vector<SamplingRequest> requests_;
   std::vector<std::vector<std::uint16_t>> node_requests_;  // per node: indices into requests_

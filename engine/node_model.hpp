@@ -50,7 +50,9 @@ class NodeModel {
   virtual Dict defaults() const = 0;
   virtual void set_defaults(const Dict& d) = 0;  // transactional; throws UserError
   virtual std::unique_ptr<NodeModel> copy(const std::string& new_name) const = 0;
-  virtual std::unique_ptr<NodeGroup> create(NodeId first, std::size_t n) const = 0;
+  // The group of nodes [first, first + n), laid out over the virtual processes; it holds the
+  // state of this process's nodes only.
+  virtual std::unique_ptr<NodeGroup> create(NodeId first, std::size_t n, const VpLayout& layout) const = 0;
   virtual std::string documentation() const = 0;
   virtual std::vector<std::string> recordables() const { return {}; }
   virtual Dict receptor_types() const { return {}; }
@@ -82,8 +84,8 @@ class NodeModelOf final : public NodeModel {
   std::unique_ptr<NodeModel> copy(const std::string& new_name) const override {
     return std::make_unique<NodeModelOf<G>>(new_name, base_name(), proto_);
   }
-  std::unique_ptr<NodeGroup> create(NodeId first, std::size_t n) const override {
-    return std::make_unique<G>(*this, first, n, proto_);
+  std::unique_ptr<NodeGroup> create(NodeId first, std::size_t n, const VpLayout& layout) const override {
+    return std::make_unique<G>(*this, first, n, proto_, layout);
   }
   std::string documentation() const override { return G::documentation(); }
   std::vector<std::string> recordables() const override { return G::recordable_names(); }

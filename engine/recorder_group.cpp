@@ -5,8 +5,8 @@
 namespace nestling {
 
 RecorderGroup::RecorderGroup(const NodeModel& model, NodeId first, std::size_t n, RecordKind kind,
-                             const RecorderParameters& proto)
-    : NodeGroup(model, first, n), kind_(kind), connected_(n, 0) {
+                             const RecorderParameters& proto, const VpLayout& layout)
+    : NodeGroup(model, first, n, layout), kind_(kind), connected_(n, 0) {
   devices_.reserve(n);
   for (std::size_t i = 0; i < n; ++i) devices_.emplace_back(kind, first + i, model.name(), proto);
 }

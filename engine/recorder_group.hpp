@@ -12,7 +12,7 @@ namespace nestling {
 class RecorderGroup : public NodeGroup {
  public:
   RecorderGroup(const NodeModel& model, NodeId first, std::size_t n, RecordKind kind,
-                const RecorderParameters& proto);
+                const RecorderParameters& proto, const VpLayout& layout);
 
   NodeKind kind() const override { return NodeKind::recorder; }
   EventKind output_event() const override { return EventKind::none; }
@@ -54,8 +54,8 @@ class RecorderOf final : public RecorderGroup {
   static std::vector<std::string> recordable_names() { return {}; }
   static Dict receptor_type_names() { return {}; }
 
-  RecorderOf(const NodeModel& model, NodeId first, std::size_t n, const Prototype& proto)
-      : RecorderGroup(model, first, n, K, proto) {}
+  RecorderOf(const NodeModel& model, NodeId first, std::size_t n, const Prototype& proto, const VpLayout& layout)
+      : RecorderGroup(model, first, n, K, proto, layout) {}
 };
 
 }  // namespace nestling

@@ -57,8 +57,8 @@ class StimulatorGroup : public NodeGroup, public BinderModel<G> {
   using Prototype = P;
   static constexpr NodeKind node_kind = NodeKind::stimulator;
 
-  StimulatorGroup(const NodeModel& model, NodeId first, std::size_t n, const P& proto)
-      : NodeGroup(model, first, n), params_(n, proto), steps_(n) {}
+  StimulatorGroup(const NodeModel& model, NodeId first, std::size_t n, const P& proto, const VpLayout& layout)
+      : NodeGroup(model, first, n, layout), params_(n, proto), steps_(n) {}
 
   NodeKind kind() const override { return node_kind; }
   void set_status(std::size_t i, const Dict& d) override { G::apply(params_[i], d, model_name()); }

@@ -18,8 +18,9 @@ std::string DcGenerator::documentation() {
          "for connection delay d. Recordable: I.";
 }
 
-DcGenerator::DcGenerator(const NodeModel& model, NodeId first, std::size_t n, const Prototype& proto)
-    : NodeGroup(model, first, n), params_(n, proto), steps_(n), current_(n, 0.0) {}
+DcGenerator::DcGenerator(const NodeModel& model, NodeId first, std::size_t n, const Prototype& proto,
+                         const VpLayout& layout)
+    : NodeGroup(model, first, n, layout), params_(n, proto), steps_(n), current_(n, 0.0) {}
 
 void DcGenerator::set_status(std::size_t i, const Dict& d) { apply(params_[i], d, model_name()); }
 

@@ -18,7 +18,8 @@ class DcGenerator final : public NodeGroup, public BinderModel<DcGenerator> {
   static std::string documentation();
   static std::vector<std::string> recordable_names() { return {"I"}; }
 
-  DcGenerator(const NodeModel& model, NodeId first, std::size_t n, const Prototype& proto);
+  DcGenerator(const NodeModel& model, NodeId first, std::size_t n, const Prototype& proto,
+                const VpLayout& layout);
 
   NodeKind kind() const override { return node_kind; }
   EventKind output_event() const override { return EventKind::current; }

@@ -62,11 +62,11 @@ class HtNeuronGroup final : public NodeGroup {
   static const ParamBinder<Prototype>& binder();
   static void check_relations(const Prototype& p);
 
-  HtNeuronGroup(const NodeModel& model, NodeId first, std::size_t n, const Prototype& proto);
+  HtNeuronGroup(const NodeModel& model, NodeId first, std::size_t n, const Prototype& proto,
+                const VpLayout& layout);
 
   NodeKind kind() const override { return node_kind; }
   void set_status(std::size_t i, const Dict& d) override;
-  void on_layout() override;
   Dict get_status(std::size_t i) const override;
   // Buffers: spikes per channel (receptor r → buffer r − 1), MINI if any, then current (receptor 0).
   int num_buffers() const override { return Index::buffers; }
@@ -90,6 +90,7 @@ class HtNeuronGroup final : public NodeGroup {
     return nodes_.size() * (sizeof(Parameters) + sizeof(std::uint32_t) + sizeof(HtCell<Variant>) + sizeof(step_t)) +
            constant_sets_.size() * (sizeof(HtConstants<Variant>) + sizeof(Parameters));
   }
+  std::size_t state_nodes() const override { return nodes_.size(); }
 
   // Gap junctions (mc-sleep §1.7): partners see this neuron's V_m at the end of each slice.
   bool has_gap_junctions() const override { return Variant::gap; }
@@ -265,9 +266,15 @@ const std::vector<std::string>& HtNeuronGroup<Variant>::recordables() const {
 }
 
 template <class Variant>
-HtNeuronGroup<Variant>::HtNeuronGroup(const NodeModel& model, NodeId first, std::size_t n, const Prototype& proto)
-    : NodeGroup(model, first, n), params_(n, proto), set_of_(n, 0), nodes_(n), last_spike_(n, -1) {
-  for (std::size_t i = 0; i < n; ++i) set_initial_state(i, proto);
+HtNeuronGroup<Variant>::HtNeuronGroup(const NodeModel& model, NodeId first, std::size_t n, const Prototype& proto,
+                                      const VpLayout& layout)
+    : NodeGroup(model, first, n, layout),
+      params_(local_end() - local_begin(), proto),
+      set_of_(local_end() - local_begin(), 0),
+      nodes_(local_end() - local_begin()),
+      last_spike_(local_end() - local_begin(), -1),
+      base_(local_begin()) {
+  for (std::size_t i = local_begin(); i < local_end(); ++i) set_initial_state(i, proto);
 }
 
 template <class Variant>
@@ -285,23 +292,6 @@ typename HtNeuronGroup<Variant>::Prototype HtNeuronGroup<Variant>::prototype_of(
   static_cast<Parameters&>(p) = param(i);
   p.y = cell(i).y;
   return p;
-}
-
-template <class Variant>
-void HtNeuronGroup<Variant>::on_layout() {
-  // Keep this process's nodes only (the constructor made all of them, all alike so far).
-  const std::size_t begin = local_begin(), end = local_end();
-  if (begin == base_ && end - begin == nodes_.size()) return;
-  auto keep = [&](auto& v) {
-    std::decay_t<decltype(v)> mine(v.begin() + static_cast<std::ptrdiff_t>(begin - base_),
-                                   v.begin() + static_cast<std::ptrdiff_t>(end - base_));
-    v.swap(mine);
-  };
-  keep(params_);
-  keep(set_of_);
-  keep(nodes_);
-  keep(last_spike_);
-  base_ = begin;
 }
 
 template <class Variant>

@@ -11,16 +11,19 @@ void ParrotNeuron::apply(Prototype&, const Dict& d, const std::string& model) {
   reject_unconsumed(model, d, {}, parameter_specs());
 }
 
-ParrotNeuron::ParrotNeuron(const NodeModel& model, NodeId first, std::size_t n, const Prototype&)
-    : NodeGroup(model, first, n), last_spike_(n, -1) {}
+ParrotNeuron::ParrotNeuron(const NodeModel& model, NodeId first, std::size_t n, const Prototype&,
+                           const VpLayout& layout)
+    : NodeGroup(model, first, n, layout), last_spike_(local_end() - local_begin(), -1) {}
 
 void ParrotNeuron::set_status(std::size_t, const Dict& d) {
   reject_unknown(d, {}, parameter_specs());
 }
 
 Dict ParrotNeuron::get_status(std::size_t i) const {
+  if (!is_local(i)) return Dict{{"local", Value(false)}};  // another process holds it
+  const step_t last = last_spike_[i - local_begin()];
   Dict d;
-  d.set("t_spike", last_spike_[i] < 0 ? -1.0 : grid().steps_to_ms(last_spike_[i]));
+  d.set("t_spike", last < 0 ? -1.0 : grid().steps_to_ms(last));
   return d;
 }
 
@@ -42,7 +45,7 @@ void ParrotNeuron::update(UpdateContext& ctx, std::size_t begin, std::size_t end
       in[1] = 0.0;  // receptor 1: ignored
       if (n > 0.0) {
         ctx.emit(first_gid() + i, lag, EventKind::spike, n);
-        last_spike_[i] = ctx.origin + lag + 1;
+        last_spike_[i - local_begin()] = ctx.origin + lag + 1;
       }
       if (sampled(i)) sample(ctx, i, ctx.origin + lag + 1);
     }

@@ -16,7 +16,7 @@ class ParrotNeuron final : public NodeGroup {
   static std::vector<std::string> recordable_names() { return {}; }
   static Dict receptor_type_names() { return {}; }
 
-  ParrotNeuron(const NodeModel& model, NodeId first, std::size_t n, const Prototype&);
+  ParrotNeuron(const NodeModel& model, NodeId first, std::size_t n, const Prototype&, const VpLayout& layout);
 
   NodeKind kind() const override { return node_kind; }
   void set_status(std::size_t i, const Dict& d) override;
@@ -28,6 +28,7 @@ class ParrotNeuron final : public NodeGroup {
   void init_buffers() override;
   void update(UpdateContext& ctx, std::size_t begin, std::size_t end) override;
   std::size_t state_bytes() const override { return last_spike_.capacity() * sizeof(step_t); }
+  std::size_t state_nodes() const override { return last_spike_.size(); }
 
  private:
   std::vector<step_t> last_spike_;

@@ -20,8 +20,9 @@ std::string PoissonGenerator::documentation() {
          "(origin+start+h, origin+stop+h].";
 }
 
-PoissonGenerator::PoissonGenerator(const NodeModel& model, NodeId first, std::size_t n, const Prototype& proto)
-    : StimulatorGroup(model, first, n, proto), lambda_(n, 0.0) {}
+PoissonGenerator::PoissonGenerator(const NodeModel& model, NodeId first, std::size_t n, const Prototype& proto,
+                                   const VpLayout& layout)
+    : StimulatorGroup(model, first, n, proto, layout), lambda_(n, 0.0) {}
 
 void PoissonGenerator::check_rate(double spikes_per_s, const std::string& path) {
   if (!std::isfinite(spikes_per_s) || spikes_per_s > 1e12)

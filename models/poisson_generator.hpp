@@ -22,7 +22,8 @@ class PoissonGenerator final : public StimulatorGroup<PoissonGenerator, PoissonG
   // Refuses rates a Poisson draw per step cannot handle (NEST checks nothing beyond rate >= 0).
   static void check_rate(double spikes_per_s, const std::string& path);
 
-  PoissonGenerator(const NodeModel& model, NodeId first, std::size_t n, const Prototype& proto);
+  PoissonGenerator(const NodeModel& model, NodeId first, std::size_t n, const Prototype& proto,
+                const VpLayout& layout);
 
   EventKind output_event() const override { return EventKind::poisson; }
   void calibrate(const CalibrationContext& ctx) override;

@@ -34,8 +34,8 @@ std::string SinusoidalPoissonGenerator::documentation() {
 }
 
 SinusoidalPoissonGenerator::SinusoidalPoissonGenerator(const NodeModel& model, NodeId first, std::size_t n,
-                                                       const Prototype& proto)
-    : StimulatorGroup(model, first, n, proto), individual_(proto.individual_spike_trains), oscillators_(n) {}
+                                                       const Prototype& proto, const VpLayout& layout)
+    : StimulatorGroup(model, first, n, proto, layout), individual_(proto.individual_spike_trains), oscillators_(n) {}
 
 void SinusoidalPoissonGenerator::set_status(std::size_t i, const Dict& d) {
   if (d.contains("individual_spike_trains"))

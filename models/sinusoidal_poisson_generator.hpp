@@ -36,7 +36,8 @@ class SinusoidalPoissonGenerator final
   static std::string documentation();
   static std::vector<std::string> recordable_names() { return {"rate"}; }
 
-  SinusoidalPoissonGenerator(const NodeModel& model, NodeId first, std::size_t n, const Prototype& proto);
+  SinusoidalPoissonGenerator(const NodeModel& model, NodeId first, std::size_t n, const Prototype& proto,
+                const VpLayout& layout);
 
   EventKind output_event() const override { return individual_ ? EventKind::poisson : EventKind::spike; }
   bool has_proxies() const override { return !individual_; }

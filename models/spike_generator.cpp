@@ -62,8 +62,9 @@ Dict SpikeGenerator::describe(const Prototype& p) {
   return d;
 }
 
-SpikeGenerator::SpikeGenerator(const NodeModel& model, NodeId first, std::size_t n, const Prototype& proto)
-    : NodeGroup(model, first, n), nodes_(n) {
+SpikeGenerator::SpikeGenerator(const NodeModel& model, NodeId first, std::size_t n, const Prototype& proto,
+                               const VpLayout& layout)
+    : NodeGroup(model, first, n, layout), nodes_(n) {
   for (auto& node : nodes_) node.p = proto;
 }
 

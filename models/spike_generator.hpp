@@ -24,7 +24,8 @@ class SpikeGenerator final : public NodeGroup, public BinderModel<SpikeGenerator
   static Dict describe(const Prototype& p);
   static std::string documentation();
 
-  SpikeGenerator(const NodeModel& model, NodeId first, std::size_t n, const Prototype& proto);
+  SpikeGenerator(const NodeModel& model, NodeId first, std::size_t n, const Prototype& proto,
+                const VpLayout& layout);
 
   NodeKind kind() const override { return node_kind; }
   void set_status(std::size_t i, const Dict& d) override;

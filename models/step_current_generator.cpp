@@ -35,8 +35,9 @@ void StepCurrentGenerator::apply(Prototype& p, const Dict& d, const std::string&
   p = std::move(next);
 }
 
-StepCurrentGenerator::StepCurrentGenerator(const NodeModel& model, NodeId first, std::size_t n, const Prototype& proto)
-    : NodeGroup(model, first, n), nodes_(n) {
+StepCurrentGenerator::StepCurrentGenerator(const NodeModel& model, NodeId first, std::size_t n, const Prototype& proto,
+                                           const VpLayout& layout)
+    : NodeGroup(model, first, n, layout), nodes_(n) {
   for (auto& node : nodes_) node.p = proto;
 }
 

@@ -24,7 +24,8 @@ class StepCurrentGenerator final : public NodeGroup, public BinderModel<StepCurr
   static std::string documentation();
   static std::vector<std::string> recordable_names() { return {"I"}; }
 
-  StepCurrentGenerator(const NodeModel& model, NodeId first, std::size_t n, const Prototype& proto);
+  StepCurrentGenerator(const NodeModel& model, NodeId first, std::size_t n, const Prototype& proto,
+                const VpLayout& layout);
 
   NodeKind kind() const override { return node_kind; }
   EventKind output_event() const override { return EventKind::current; }

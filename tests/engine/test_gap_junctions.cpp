@@ -28,8 +28,8 @@ class GapProbe final : public NodeGroup {
   static std::vector<std::string> recordable_names() { return {}; }
   static Dict receptor_type_names() { return {}; }
 
-  GapProbe(const NodeModel& model, NodeId first, std::size_t n, const Prototype&)
-      : NodeGroup(model, first, n), value_(n, 0.0), seen_(n) {}
+  GapProbe(const NodeModel& model, NodeId first, std::size_t n, const Prototype&, const VpLayout& layout)
+      : NodeGroup(model, first, n, layout), value_(n, 0.0), seen_(n) {}
   NodeKind kind() const override { return node_kind; }
   void set_status(std::size_t, const Dict&) override {}
   Dict get_status(std::size_t) const override { return {}; }

@@ -37,4 +37,20 @@ check benchmark "$src/benchmarks/thalamocortical/tree_paths.yml" \
 check sleep_network "$sleep_net/params/tree_paths.yml" -i "$sleep_net/input" \
   --set 'simulation/params/sessions=[noise, grating]' --set session_models/noise/params/simulation_time=10 \
   --set session_models/grating/params/simulation_time=20
+# Each of 2 processes holds about half of the nodes and of the connections (validate's table).
+memory() { "$@" validate "$src/benchmarks/thalamocortical/tree_paths.yml" --threads 1 2>&1; }
+one=$(memory "$nestling")
+two=$(memory "${mpirun_[@]}" -np 2 "$nestling")
+if /usr/bin/python3 - "$one" "$two" <<'PY'
+import re, sys
+one, two = sys.argv[1], sys.argv[2]
+total = re.search(r"memory: connections ([0-9.]+) MiB .*nodes ([0-9.]+) MiB", one).groups()
+rows = re.findall(r"^\s+[01]\s+([0-9.]+) MiB\s+([0-9.]+) MiB$", two, re.M)
+assert len(rows) == 2, two
+for connections, nodes in rows:
+    assert float(nodes) <= 0.52 * float(total[1]), (nodes, total)
+    assert float(connections) <= 0.60 * float(total[0]), (connections, total)
+print("ok: memory per process on 2 processes (MiB connections, nodes):", rows, "of", total)
+PY
+then :; else echo "FAILED: memory per process"; status=1; fi
 exit $status
