@@ -69,6 +69,8 @@ struct KernelThread {
 // Wall-clock seconds spent in each phase, for `--timings` and the benchmarks.
 struct PhaseTimes {
   double create = 0, connect = 0, prepare = 0, simulate = 0, write = 0;
+  // Within simulate: MPI collectives at slice boundaries, including the wait for slower processes.
+  double exchange = 0;
 };
 
 class Kernel {

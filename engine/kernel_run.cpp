@@ -261,7 +261,9 @@ void Kernel::run(step_t steps) {
             });
           }
           bool stop_now = false;
+          const auto tx = std::chrono::steady_clock::now();
           if (!agree_to_continue(failed.load(), stop_now) && !failed.load()) peer_failed = true;
+          times_.exchange += seconds_since(tx);
           if (to_do <= 0 || failed.load() || peer_failed) {
             done = true;
           } else if (stop_now) {
@@ -331,7 +333,11 @@ void Kernel::run(step_t steps) {
         }
         // A distributed slice ends with the exchange on every process, failed or not, so that no
         // process waits for one that gave up; the failure ends the run at the next agreement.
-        if (distributed && complete) guarded(member, [&] { exchange_slice(); });
+        if (distributed && complete) {
+          const auto tx = std::chrono::steady_clock::now();
+          guarded(member, [&] { exchange_slice(); });
+          times_.exchange += seconds_since(tx);
+        }
         deliver_now = complete && !failed.load() && !abandoned.load();  // decided once, for every thread alike
       }
       if (deliver_now) {

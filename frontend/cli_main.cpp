@@ -203,7 +203,7 @@ int main(int argc, char** argv) {
     g_phase.store(finished);
     const auto t2 = std::chrono::steady_clock::now();
     if (!quiet) print_activity(std::cerr, *sim);
-    if (timings) print_timings(std::cerr, *sim);
+    if (timings && speaks) print_timings(std::cerr, *sim);  // process 0's figures
     if (!quiet) std::cerr << (complete ? "outputs in " : "outputs of what ran in ") << sim->output_dir() << "\n";
     if (!stats_file.empty())
       write_stats(stats_file, *sim, std::chrono::duration<double>(t1 - t0).count(),

@@ -127,7 +127,7 @@ void print_summary(std::ostream& os, frontend::Simulation& s) {
     projections.add({p.name(), p.nest_params.at(p.synapse_key()).as_string(), std::to_string(p.connections)});
   projections.print(os);
   const std::size_t syn_bytes = k.connection_bytes();
-  const std::size_t n_syn = k.num_connections();
+  const std::size_t n_syn = k.total_connections();  // collective, as the gathering below
   const std::vector<std::uint64_t> mine = {syn_bytes, k.node_bytes()};
   const auto all = comm.all_gather_values(mine);  // (connections, nodes) of every process
   std::uint64_t syn_total = 0, node_total = 0;
@@ -137,7 +137,7 @@ void print_summary(std::ostream& os, frontend::Simulation& s) {
   }
   os << "\nmemory: connections " << megabytes(syn_total);
   if (n_syn)
-    os << " (" << std::setprecision(3) << static_cast<double>(syn_bytes) / static_cast<double>(n_syn)
+    os << " (" << std::setprecision(3) << static_cast<double>(syn_total) / static_cast<double>(n_syn)
        << " bytes per synapse)";
   os << ", nodes " << megabytes(node_total) << "\n";
   if (comm.distributed()) {
@@ -170,8 +170,9 @@ void print_activity(std::ostream& os, const frontend::Simulation& s) {
 void print_timings(std::ostream& os, frontend::Simulation& s) {
   const PhaseTimes& t = s.simulator().kernel().times();
   os << std::fixed << std::setprecision(3) << "timings (s): create " << t.create << ", connect " << t.connect
-     << ", prepare " << t.prepare << ", simulate " << t.simulate - t.write << ", write " << t.write << ", total build "
-     << s.build_seconds() << "\n";
+     << ", prepare " << t.prepare << ", simulate " << t.simulate - t.write - t.exchange << ", write " << t.write;
+  if (s.simulator().kernel().communicator().distributed()) os << ", exchange " << t.exchange;
+  os << ", total build " << s.build_seconds() << "\n";
 }
 
 void write_stats(const std::string& file, frontend::Simulation& s, double build_s, double run_s, bool writes) {
@@ -218,7 +219,7 @@ void write_stats(const std::string& file, frontend::Simulation& s, double build_
   }
   io::YamlNode phases = io::YamlNode::mapping();
   phases.set("create", t.create).set("connect", t.connect).set("prepare", t.prepare);
-  phases.set("simulate", t.simulate - t.write).set("write", t.write);
+  phases.set("simulate", t.simulate - t.write - t.exchange).set("write", t.write).set("exchange", t.exchange);
   io::YamlNode stats = io::YamlNode::mapping();
   io::YamlNode rss_per_process = io::YamlNode::sequence();
   for (double mb : rss) rss_per_process.append(io::YamlNode(mb));
