@@ -18,6 +18,16 @@ NestlingError = _nestling.NestlingError
 IntegrationError = _nestling.IntegrationError
 
 
+def _refuse_several_processes():
+    """Copies of one script under mpirun would each run the whole network into one directory."""
+    size = os.environ.get("OMPI_COMM_WORLD_SIZE") or os.environ.get("PMI_SIZE") or "1"
+    if size.isdigit() and int(size) > 1:
+        raise NestlingError(
+            "the Python package runs on one process, but this one is one of %s started by an MPI "
+            "launcher; run the tree with `mpirun -np %s nestling run TREE`, or embed the C++ library "
+            "(nestling::Simulator(MPI_Comm))" % (size, size))
+
+
 class Simulation:
     """A parameter tree built into a network and its sessions, ready to run.
 
@@ -38,6 +48,7 @@ class Simulation:
                  progress=True):
         # Our own copy (deNEST copies too): later edits of the caller's tree change nothing here.
         self.tree = tree.copy() if isinstance(tree, ParamsTree) else ParamsTree(tree or {})
+        _refuse_several_processes()
         options = {"input_dir": input_dir, "output_dir": output_dir, "threads": threads, "seed": seed,
                    "force": force}
         self._progress = progress

@@ -131,6 +131,14 @@ def test_bad_tree_names_file_and_tree_path(tmp_path):
     assert not os.path.exists(tmp_path / "out")
 
 
+def test_copies_under_mpirun_are_refused_before_touching_the_output(tmp_path, monkeypatch):
+    # Each copy would run the whole network into the same directory.
+    monkeypatch.setenv("OMPI_COMM_WORLD_SIZE", "4")
+    with pytest.raises(nestling.NestlingError, match=r"one of 4 started by an MPI launcher.*mpirun -np 4 nestling run"):
+        nestling.Simulation(nestling.load_trees(QUICKSTART), output_dir=str(tmp_path / "out"), progress=False)
+    assert not os.path.exists(tmp_path / "out")
+
+
 def test_python_m_nestling_reports_bad_input_in_one_line(tmp_path):
     missing = subprocess.run([sys.executable, "-m", "nestling", str(tmp_path / "nope.yml")], capture_output=True,
                              text=True, env=_env())
