@@ -78,7 +78,7 @@ bool lane_path_available(LanePath path) {
       return true;
 #if defined(NESTLING_X86_LANES)  // the AVX kernels are built on x86-64 only
     case LanePath::avx2:
-      return __builtin_cpu_supports("avx2");
+      return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
     case LanePath::avx512:
       return __builtin_cpu_supports("avx512f");
 #else

@@ -4,7 +4,8 @@
 // Lanes<W> is GCC's vector extension: + − × ÷ and comparisons act lane by lane and compile to
 // whatever the translation unit targets (8 lanes in one AVX-512 register, 4 in AVX2, 2 in SSE2).
 // Every lane gets the IEEE operation the scalar code applies, in the same order, and the build
-// forbids fused multiply-adds (-ffp-contract=off), so a lane computes the scalar code's bits.
+// forbids implicit fused multiply-adds (-ffp-contract=off; fma_of fuses explicitly, on every
+// path alike), so a lane computes the scalar code's bits.
 // A comparison gives a LaneMask<W> (all bits set where true).
 //
 // One rule keeps the per-ISA builds apart: each lane count W is instantiated by exactly one
@@ -113,6 +114,26 @@ NESTLING_ALWAYS_INLINE D sqrt_of(D x) {
 #endif
     D r{};
     for (int k = 0; k < W; ++k) r[k] = __builtin_sqrt(x[k]);
+    return r;
+  }
+}
+
+// a·b + c rounded once, lane by lane (fused multiply-add), the same bits on every path.
+template <class D>
+NESTLING_ALWAYS_INLINE D fma_of(D a, D b, D c) {
+  if constexpr (is_scalar<D>) {
+    return __builtin_fma(a, b, c);
+  } else {
+    constexpr int W = width_of<D>;
+#if defined(__AVX512F__)
+    if constexpr (W == 8) return _mm512_fmadd_pd(a, b, c);
+#endif
+#if defined(__FMA__)
+    if constexpr (W == 4) return _mm256_fmadd_pd(a, b, c);
+    if constexpr (W == 2) return _mm_fmadd_pd(a, b, c);
+#endif
+    D r{};
+    for (int k = 0; k < W; ++k) r[k] = __builtin_fma(a[k], b[k], c[k]);
     return r;
   }
 }
