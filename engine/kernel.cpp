@@ -227,8 +227,9 @@ NodeId Kernel::create(const std::string& model_name, std::size_t n, const Dict& 
     try {
       g->set_status(0, params);  // validates once before touching the others
       // Neurons of other processes are theirs to set; devices are few and answer everywhere.
-      const bool all = g->kind() != NodeKind::neuron;
-      for (std::size_t i = all ? 1 : std::max<std::size_t>(1, g->local_begin()); i < (all ? n : g->local_end()); ++i)
+      const bool own_only = g->kind() == NodeKind::neuron;
+      const std::size_t end = own_only ? g->local_end() : n;
+      for (std::size_t i = std::max<std::size_t>(1, own_only ? g->local_begin() : 0); i < end; ++i)
         g->set_status(i, params);
     } catch (const UserError& e) {
       throw e.with_prefix(model_name);
@@ -566,7 +567,7 @@ std::size_t Kernel::node_bytes() const {
   const auto [lo, hi] = delay_extent();
   std::size_t b = 0;
   for (const auto& g : groups_)  // input buffers of this process's nodes
-    b += g->state_bytes() + (g->local_end() - g->local_begin()) * input_doubles_per_node(*g, lo, hi) * sizeof(double);
+    b += g->state_bytes() + g->local_size() * input_doubles_per_node(*g, lo, hi) * sizeof(double);
   return b;
 }
 

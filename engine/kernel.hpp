@@ -71,6 +71,8 @@ struct PhaseTimes {
   double create = 0, connect = 0, prepare = 0, simulate = 0, write = 0;
   // Within simulate: MPI collectives at slice boundaries, including the wait for slower processes.
   double exchange = 0;
+  // Simulate time spent updating and delivering (neither writing nor exchanging).
+  double computing() const { return simulate - write - exchange; }
 };
 
 class Kernel {

@@ -77,6 +77,8 @@ void NodeGroup::set_layout(const VpLayout& layout) {
   }
   vp_offset_ = vp_offset;
   local_threads_ = local_threads;
+  local_begin_ = chunk_begin_[static_cast<std::size_t>(vp_offset)];
+  local_end_ = chunk_begin_[static_cast<std::size_t>(vp_offset + local_threads)];
   local_base_.assign(static_cast<std::size_t>(local_threads), 0);
   arena_offset_.assign(static_cast<std::size_t>(local_threads), 0);
   gap_offset_.assign(static_cast<std::size_t>(local_threads), 0);
@@ -95,8 +97,8 @@ int NodeGroup::thread_of(std::size_t i) const {
 void NodeGroup::add_sampling(std::size_t i, const SamplingRequest& request) {
   if (!is_local(i)) return;  // the process owning the node samples it
   if (sampled_.empty()) {
-    sampled_.assign(local_end() - local_begin(), 0);
-    node_requests_.resize(local_end() - local_begin());
+    sampled_.assign(local_size(), 0);
+    node_requests_.resize(local_size());
   }
   std::size_t r = 0;
   for (; r < requests_.size(); ++r) {

@@ -197,12 +197,13 @@ class NodeGroup {
   int vp_of(std::size_t i) const;
   // The thread of this process that owns node i, or -1 if another process owns it.
   int thread_of(std::size_t i) const;
-  bool is_local(std::size_t i) const { return thread_of(i) >= 0; }
+  bool is_local(std::size_t i) const { return i >= local_begin_ && i < local_end_; }
   std::size_t chunk_begin(int thread) const { return chunk_begin_[static_cast<std::size_t>(vp_offset_ + thread)]; }
   std::size_t chunk_end(int thread) const { return chunk_begin_[static_cast<std::size_t>(vp_offset_ + thread + 1)]; }
-  // The nodes this process owns: [local_begin(), local_end()).
-  std::size_t local_begin() const { return chunk_begin(0); }
-  std::size_t local_end() const { return chunk_begin_[static_cast<std::size_t>(vp_offset_ + local_threads_)]; }
+  // The nodes this process owns: [local_begin(), local_end()), contiguous.
+  std::size_t local_begin() const { return local_begin_; }
+  std::size_t local_end() const { return local_end_; }
+  std::size_t local_size() const { return local_end_ - local_begin_; }
   // Thread-local target index of node i's first... set when the thread's target table is built.
   void set_local_base(int thread, std::uint32_t base) { local_base_[thread] = base; }
   std::uint32_t local_base(int thread) const { return local_base_[thread]; }  // of chunk_begin(thread)
@@ -255,6 +256,7 @@ class NodeGroup {
   std::size_t n_;
   std::vector<std::size_t> chunk_begin_{0, 0};  // by virtual process
   int vp_offset_ = 0, local_threads_ = 1;
+  std::size_t local_begin_ = 0, local_end_ = 0;  // from chunk_begin_, read on hot paths
   std::vector<std::uint32_t> local_base_{0};
   std::vector<std::size_t> arena_offset_{0};
   std::vector<std::size_t> gap_offset_{0};

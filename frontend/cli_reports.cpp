@@ -170,7 +170,7 @@ void print_activity(std::ostream& os, const frontend::Simulation& s) {
 void print_timings(std::ostream& os, frontend::Simulation& s) {
   const PhaseTimes& t = s.simulator().kernel().times();
   os << std::fixed << std::setprecision(3) << "timings (s): create " << t.create << ", connect " << t.connect
-     << ", prepare " << t.prepare << ", simulate " << t.simulate - t.write - t.exchange << ", write " << t.write;
+     << ", prepare " << t.prepare << ", simulate " << t.computing() << ", write " << t.write;
   if (s.simulator().kernel().communicator().distributed()) os << ", exchange " << t.exchange;
   os << ", total build " << s.build_seconds() << "\n";
 }
@@ -219,7 +219,7 @@ void write_stats(const std::string& file, frontend::Simulation& s, double build_
   }
   io::YamlNode phases = io::YamlNode::mapping();
   phases.set("create", t.create).set("connect", t.connect).set("prepare", t.prepare);
-  phases.set("simulate", t.simulate - t.write - t.exchange).set("write", t.write).set("exchange", t.exchange);
+  phases.set("simulate", t.computing()).set("write", t.write).set("exchange", t.exchange);
   io::YamlNode stats = io::YamlNode::mapping();
   io::YamlNode rss_per_process = io::YamlNode::sequence();
   for (double mb : rss) rss_per_process.append(io::YamlNode(mb));

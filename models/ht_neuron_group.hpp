@@ -123,16 +123,15 @@ class HtNeuronGroup final : public NodeGroup {
   std::vector<HtCell<Variant>> nodes_;
   std::vector<step_t> last_spike_;  // stamp of the latest spike, -1 if none
   // params_, set_of_, nodes_ and last_spike_ hold this process's nodes only (all of them
-  // without MPI): group index i is entry i - base_.
-  std::size_t base_ = 0;
-  HtCell<Variant>& cell(std::size_t i) { return nodes_[i - base_]; }
-  const HtCell<Variant>& cell(std::size_t i) const { return nodes_[i - base_]; }
-  Parameters& param(std::size_t i) { return params_[i - base_]; }
-  const Parameters& param(std::size_t i) const { return params_[i - base_]; }
-  step_t& last_spike(std::size_t i) { return last_spike_[i - base_]; }
-  step_t last_spike(std::size_t i) const { return last_spike_[i - base_]; }
-  std::uint32_t& set_index(std::size_t i) { return set_of_[i - base_]; }
-  std::uint32_t set_index(std::size_t i) const { return set_of_[i - base_]; }
+  // without MPI): group index i is entry i - local_begin().
+  HtCell<Variant>& cell(std::size_t i) { return nodes_[i - local_begin()]; }
+  const HtCell<Variant>& cell(std::size_t i) const { return nodes_[i - local_begin()]; }
+  Parameters& param(std::size_t i) { return params_[i - local_begin()]; }
+  const Parameters& param(std::size_t i) const { return params_[i - local_begin()]; }
+  step_t& last_spike(std::size_t i) { return last_spike_[i - local_begin()]; }
+  step_t last_spike(std::size_t i) const { return last_spike_[i - local_begin()]; }
+  std::uint32_t& set_index(std::size_t i) { return set_of_[i - local_begin()]; }
+  std::uint32_t set_index(std::size_t i) const { return set_of_[i - local_begin()]; }
   double h_ = 0.1;                  // resolution in ms, as NEST computes it
 };
 
@@ -269,11 +268,10 @@ template <class Variant>
 HtNeuronGroup<Variant>::HtNeuronGroup(const NodeModel& model, NodeId first, std::size_t n, const Prototype& proto,
                                       const VpLayout& layout)
     : NodeGroup(model, first, n, layout),
-      params_(local_end() - local_begin(), proto),
-      set_of_(local_end() - local_begin(), 0),
-      nodes_(local_end() - local_begin()),
-      last_spike_(local_end() - local_begin(), -1),
-      base_(local_begin()) {
+      params_(local_size(), proto),
+      set_of_(local_size(), 0),
+      nodes_(local_size()),
+      last_spike_(local_size(), -1) {
   for (std::size_t i = local_begin(); i < local_end(); ++i) set_initial_state(i, proto);
 }
 

@@ -13,7 +13,7 @@ void ParrotNeuron::apply(Prototype&, const Dict& d, const std::string& model) {
 
 ParrotNeuron::ParrotNeuron(const NodeModel& model, NodeId first, std::size_t n, const Prototype&,
                            const VpLayout& layout)
-    : NodeGroup(model, first, n, layout), last_spike_(local_end() - local_begin(), -1) {}
+    : NodeGroup(model, first, n, layout), last_spike_(local_size(), -1) {}
 
 void ParrotNeuron::set_status(std::size_t, const Dict& d) {
   reject_unknown(d, {}, parameter_specs());

@@ -2,7 +2,7 @@
 // twelve): exp_affine computes exp((x + offset_k)·scale_k) for arrays of coefficients.
 //
 // The loops are branch-free so that the compiler vectorises them for whatever the enclosing
-// function targets (SSE2 pairs by default, four lanes in an avx2 clone). Every element gets
+// function targets (SSE2 pairs by default, four lanes in an x86-64-v3 clone). Every element gets
 // the same IEEE operations in the same order, so the result does not depend on the vector
 // width. The reduction, the polynomial and the reconstruction use fused multiply-adds
 // (ode::fma_of): one rounding fewer each, and on the benchmark machine (2026-12-03) 6–14% less
