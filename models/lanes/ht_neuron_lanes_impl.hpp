@@ -118,29 +118,31 @@ bool advance_lanes(LaneBlock<Variant>& b) {
     }
 
     // The six stages, the fifth-order solution, the error and the end point's derivative, as
-    // Boost.Odeint's generic Runge–Kutta computes them (x + (a·s)·k1 + (a'·s)·k2 + ...).
-    D x[S], k2[S], k3[S], k4[S], k5[S], k6[S], y_new[S], err[S], f_new[S];
-    for (int i = 0; i < S; ++i) x[i] = y[i] + (F::a2[0] * s) * dydt[i];
+    // Boost.Odeint's generic Runge–Kutta computes them with ode::FusedOperations:
+    // x = y + (a₁·s)·k₁ + (a₂·s)·k₂ + ..., one fused multiply-add per term, left to right.
+    D k2[S], k3[S], k4[S], k5[S], k6[S], x[S], y_new[S], err[S], f_new[S];
+    const D* const k[6] = {dydt, k2, k3, k4, k5, k6};
+    auto weighted = [&](D* out, const D* start, const double* a, int terms) {
+      D as[6];
+      for (int j = 0; j < terms; ++j) as[j] = a[j] * s;
+      for (int i = 0; i < S; ++i) {
+        D sum = start ? start[i] : as[0] * k[0][i];
+        for (int j = start ? 0 : 1; j < terms; ++j) sum = ode::fma_of(as[j], k[j][i], sum);
+        out[i] = sum;
+      }
+    };
+    weighted(x, y, F::a2, 1);
     rhs(x, k2);
-    for (int i = 0; i < S; ++i) x[i] = y[i] + (F::a3[0] * s) * dydt[i] + (F::a3[1] * s) * k2[i];
+    weighted(x, y, F::a3, 2);
     rhs(x, k3);
-    for (int i = 0; i < S; ++i)
-      x[i] = y[i] + (F::a4[0] * s) * dydt[i] + (F::a4[1] * s) * k2[i] + (F::a4[2] * s) * k3[i];
+    weighted(x, y, F::a4, 3);
     rhs(x, k4);
-    for (int i = 0; i < S; ++i)
-      x[i] = y[i] + (F::a5[0] * s) * dydt[i] + (F::a5[1] * s) * k2[i] + (F::a5[2] * s) * k3[i] +
-             (F::a5[3] * s) * k4[i];
+    weighted(x, y, F::a5, 4);
     rhs(x, k5);
-    for (int i = 0; i < S; ++i)
-      x[i] = y[i] + (F::a6[0] * s) * dydt[i] + (F::a6[1] * s) * k2[i] + (F::a6[2] * s) * k3[i] +
-             (F::a6[3] * s) * k4[i] + (F::a6[4] * s) * k5[i];
+    weighted(x, y, F::a6, 5);
     rhs(x, k6);
-    for (int i = 0; i < S; ++i) {
-      y_new[i] = y[i] + (F::b[0] * s) * dydt[i] + (F::b[1] * s) * k2[i] + (F::b[2] * s) * k3[i] +
-                 (F::b[3] * s) * k4[i] + (F::b[4] * s) * k5[i] + (F::b[5] * s) * k6[i];
-      err[i] = (F::e[0] * s) * dydt[i] + (F::e[1] * s) * k2[i] + (F::e[2] * s) * k3[i] + (F::e[3] * s) * k4[i] +
-               (F::e[4] * s) * k5[i] + (F::e[5] * s) * k6[i];
-    }
+    weighted(y_new, y, F::b, 6);
+    weighted(err, nullptr, F::e, 6);
     HtCurrentsOf<D> at_end;
     rhs.last = &at_end;
     rhs(y_new, f_new);
