@@ -197,10 +197,11 @@ struct HtRates {
   std::array<D, L::conductances> E_rev;
   D inv_tau_Mg_fast, inv_tau_Mg_slow;
   D g_NaP, E_NaP, g_KNa, E_KNa, tau_D, inv_tau_D, g_T, E_T, g_h, E_h;
-  // exp((V + exp_offset[k]) * exp_scale[k]) are the exponentials of the gating functions:
+  // exp((V + offset_k)·scale_k), computed as exp(V·exp_scale[k] + exp_shift[k]) (one fused
+  // multiply-add, exp_shift = offset·scale), are the exponentials of the gating functions:
   // 0 NMDA unblock, 1 I_NaP activation, 2 Na influx (D), 3 m_eq_T, 4 h_eq_T, 5 m_eq_h,
   // 6 and 7 tau_h_T (denominator, numerator), 8 and 9 tau_m_T, 10 and 11 tau_m_h.
-  std::array<D, 12> exp_offset, exp_scale;
+  std::array<D, 12> exp_scale, exp_shift;
   D exp_safe_range;  // |V| up to which the fast exp applies
   D gap_scale;       // g_gap_scale_factor, for variants with gap coupling
 };
@@ -219,7 +220,7 @@ NESTLING_ALWAYS_INLINE void zip_rates(A& a, B& b, F&& f) {
   f(a.inv_tau_Mg_fast, b.inv_tau_Mg_fast), f(a.inv_tau_Mg_slow, b.inv_tau_Mg_slow);
   f(a.g_NaP, b.g_NaP), f(a.E_NaP, b.E_NaP), f(a.g_KNa, b.g_KNa), f(a.E_KNa, b.E_KNa), f(a.tau_D, b.tau_D);
   f(a.inv_tau_D, b.inv_tau_D), f(a.g_T, b.g_T), f(a.E_T, b.E_T), f(a.g_h, b.g_h), f(a.E_h, b.E_h);
-  each(a.exp_offset, b.exp_offset), each(a.exp_scale, b.exp_scale);
+  each(a.exp_scale, b.exp_scale), each(a.exp_shift, b.exp_shift);
   f(a.exp_safe_range, b.exp_safe_range), f(a.gap_scale, b.gap_scale);
 }
 
@@ -279,11 +280,12 @@ struct HtConstants : HtRates<Variant, double> {
     c.E_T = p.E_rev_T;
     c.g_h = p.g_peak_h;
     c.E_h = p.E_rev_h;
-    c.exp_offset = {-p.V_act_NMDA, 55.7,  10.0,  59.0, 83.0,          75.0,
-                    86.0,          115.2, 132.0, 16.8, 14.59 / 0.086, -1.87 / 0.0701};
+    const std::array<double, 12> offset = {-p.V_act_NMDA, 55.7,  10.0,  59.0, 83.0,          75.0,
+                                           86.0,          115.2, 132.0, 16.8, 14.59 / 0.086, -1.87 / 0.0701};
     c.exp_scale = {-p.S_act_NMDA, -1.0 / 7.7, -1.0 / 5.0,  -1.0 / 6.2, 1.0 / 4.0, 1.0 / 5.5,
                    1.0 / 3.2,     1.0 / 5.0,  -1.0 / 16.7, 1.0 / 18.2, -0.086,    0.0701};
-    c.exp_safe_range = ode::exp_affine_safe_range(c.exp_offset, c.exp_scale);
+    for (std::size_t j = 0; j < offset.size(); ++j) c.exp_shift[j] = offset[j] * c.exp_scale[j];
+    c.exp_safe_range = ode::exp_affine_safe_range(c.exp_scale, c.exp_shift);
     c.N_NaP = GatingExponent::of(p.N_NaP);
     c.N_T = GatingExponent::of(p.N_T);
     c.instant_unblock_NMDA = p.instant_unblock_NMDA;
@@ -331,8 +333,8 @@ using GapInputOf = std::conditional_t<Variant::gap, GapSums<D>, NoGapInput>;
 // voltage dependent), or the equilibrium value with instant unblocking.
 template <class D>
 NESTLING_ALWAYS_INLINE D nmda_unblock_mix(D V, D m_fast, D m_slow) {
-  const D A1 = 0.51 - 0.0028 * V;
-  return A1 * m_fast + (1.0 - A1) * m_slow;
+  const D A1 = ode::fma_of(ode::splat<D>(-0.0028), V, ode::splat<D>(0.51));
+  return ode::fma_of(A1, m_fast, (1.0 - A1) * m_slow);
 }
 inline double nmda_open_fraction(double V, double m_eq, double m_fast, double m_slow, bool instant_unblock) {
   return instant_unblock ? m_eq : nmda_unblock_mix(V, m_fast, m_slow);
@@ -361,13 +363,13 @@ struct HtRhs {
     const HtRates<Variant, D>& r = *c;
     D V = y[L::V_M];
     // The twelve voltage-dependent exponentials exp((V + offset) * scale) (lane order: see
-    // HtRates::exp_offset), and the logistic functions made from them.
+    // HtRates::exp_scale), and the logistic functions made from them.
     std::array<D, 12> e;
     if constexpr (ode::is_scalar<D>) {
       if (k->voltage_clamp) V = k->V_clamp;
-      ode::exp_affine(V, r.exp_offset, r.exp_scale, e, r.exp_safe_range);
+      ode::exp_affine(V, r.exp_scale, r.exp_shift, e, r.exp_safe_range);
     } else {
-      for (std::size_t j = 0; j < 12; ++j) e[j] = ode::exp_reduced_of((V + r.exp_offset[j]) * r.exp_scale[j]);
+      for (std::size_t j = 0; j < 12; ++j) e[j] = ode::exp_reduced_of(ode::fma_of(V, r.exp_scale[j], r.exp_shift[j]));
       *exp_outside |= !(ode::abs_of(V) <= r.exp_safe_range);
     }
     const D m_eq_NMDA = 1.0 / (1.0 + e[0]), m_inf_NaP = 1.0 / (1.0 + e[1]), D_influx = 0.025 / (1.0 + e[2]);
@@ -375,9 +377,10 @@ struct HtRhs {
     // 1/tau_m_T = 1/(0.22/s + 0.13) = s/(0.22 + 0.13 s) with s the sum of its two exponentials;
     // 1/tau_h_T = 1/(8.2 + (56.6 + 0.27 e')/(1 + e)) = (1 + e)/(8.2 (1 + e) + 56.6 + 0.27 e').
     const D s_mT = e[8] + e[9];
-    const D rate_m_T = s_mT / (0.22 + 0.13 * s_mT);
+    const auto C = [](double x) { return ode::splat<D>(x); };
+    const D rate_m_T = s_mT / ode::fma_of(C(0.13), s_mT, C(0.22));
     const D d_hT = 1.0 + e[6];
-    const D rate_h_T = d_hT / (8.2 * d_hT + (56.6 + 0.27 * e[7]));
+    const D rate_h_T = d_hT / ode::fma_of(C(8.2), d_hT, ode::fma_of(C(0.27), e[7], C(56.6)));
     const D rate_m_h = e[10] + e[11];
 
     // NMDA: blocking is instantaneous, unblocking follows m_fast and m_slow.
@@ -390,12 +393,13 @@ struct HtRhs {
       m_NMDA = nmda_unblock_mix(V, m_fast, m_slow);  // lanes never unblock instantly
     }
 
-    D I_syn = -y[L::g(0)] * (V - r.E_rev[0]) - y[L::g(1)] * m_NMDA * (V - r.E_rev[1]) -
-              y[L::g(2)] * (V - r.E_rev[2]) - y[L::g(3)] * (V - r.E_rev[3]);
-    for (int q = 4; q < L::conductances; ++q) I_syn -= y[L::g(q)] * (V - r.E_rev[q]);  // mGluR
+    // The leak and synaptic currents summed with one fused multiply-add per term: −Σ g·(V − E).
+    D I_leak_syn = -(y[L::g(0)] * (V - r.E_rev[0]));
+    I_leak_syn = ode::fma_of(-(y[L::g(1)] * m_NMDA), V - r.E_rev[1], I_leak_syn);
+    for (int q = 2; q < L::conductances; ++q) I_leak_syn = ode::fma_of(-y[L::g(q)], V - r.E_rev[q], I_leak_syn);
+    I_leak_syn = ode::fma_of(-r.g_NaL, V - r.E_Na, I_leak_syn);
+    I_leak_syn = ode::fma_of(-r.g_KL, V - r.E_K, I_leak_syn);
     const D I_spike = ode::select(refractory, -(V - r.E_K) * r.inv_tau_spike, ode::splat<D>(0.0));
-    const D I_Na = -r.g_NaL * (V - r.E_Na);
-    const D I_K = -r.g_KL * (V - r.E_K);
 
     D NaP_gate, T_gate;
     if constexpr (ode::is_scalar<D>) {
@@ -415,19 +419,19 @@ struct HtRhs {
 
     if constexpr (Variant::gap) {
       const D I_gap = r.gap_scale * (-gap.weight_sum * V + gap.potential);
-      f[L::V_M] = (I_Na + I_K + I_syn + I_NaP + I_KNa + I_T + I_h + I_stim + I_gap) * r.inv_tau_m + I_spike;
+      f[L::V_M] = ode::fma_of(I_leak_syn + I_NaP + I_KNa + I_T + I_h + I_stim + I_gap, r.inv_tau_m, I_spike);
       last->I_gap = I_gap;
     } else {
-      f[L::V_M] = (I_Na + I_K + I_syn + I_NaP + I_KNa + I_T + I_h + I_stim) * r.inv_tau_m + I_spike;
+      f[L::V_M] = ode::fma_of(I_leak_syn + I_NaP + I_KNa + I_T + I_h + I_stim, r.inv_tau_m, I_spike);
     }
     f[L::THETA] = -(y[L::THETA] - r.theta_eq) * r.inv_tau_theta;
     for (int q = 0; q < L::channels; ++q) {
       f[L::dg(q)] = -y[L::dg(q)] * r.inv_tau_rise[q];
-      f[L::g(q)] = y[L::dg(q)] - y[L::g(q)] * r.inv_tau_decay[q];
+      f[L::g(q)] = ode::fma_of(-y[L::g(q)], r.inv_tau_decay[q], y[L::dg(q)]);
     }
     f[L::M_FAST_NMDA] = (m_eq_NMDA - m_fast) * r.inv_tau_Mg_fast;
     f[L::M_SLOW_NMDA] = (m_eq_NMDA - m_slow) * r.inv_tau_Mg_slow;
-    f[L::D_IKNA] = (r.tau_D * D_influx + 0.001 - Dk) * r.inv_tau_D;
+    f[L::D_IKNA] = (ode::fma_of(r.tau_D, D_influx, C(0.001)) - Dk) * r.inv_tau_D;
     f[L::M_IT] = (m_eq_T - y[L::M_IT]) * rate_m_T;
     f[L::H_IT] = (h_eq_T - y[L::H_IT]) * rate_h_T;
     f[L::M_IH] = (m_eq_h - y[L::M_IH]) * rate_m_h;

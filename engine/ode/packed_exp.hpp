@@ -1,5 +1,5 @@
 // Many exponentials at once, for right-hand sides that need several per call (ht_neuron:
-// twelve): exp_affine computes exp((x + offset_k)·scale_k) for arrays of coefficients.
+// twelve): exp_affine computes exp(x·scale_k + shift_k) for arrays of coefficients.
 //
 // The loops are branch-free so that the compiler vectorises them for whatever the enclosing
 // function targets (SSE2 pairs by default, four lanes in an x86-64-v3 clone). Every element gets
@@ -73,25 +73,30 @@ NESTLING_ALWAYS_INLINE D exp_reduced_of(D a) {
 
 inline double exp_reduced(double a) { return exp_reduced_of(a); }
 
-// The largest |x| for which every (x + offset[k])·scale[k] lies within ±exp_reduced_limit
+// The largest |x| for which every x·scale[k] + shift[k] lies within ±exp_reduced_limit
 // (negative if there is none).
 template <std::size_t N>
-double exp_affine_safe_range(const std::array<double, N>& offset, const std::array<double, N>& scale) {
+double exp_affine_safe_range(const std::array<double, N>& scale, const std::array<double, N>& shift) {
   double range = std::numeric_limits<double>::infinity();
-  for (std::size_t k = 0; k < N; ++k)
-    if (scale[k] != 0.0) range = std::min(range, exp_reduced_limit / std::fabs(scale[k]) - std::fabs(offset[k]));
+  for (std::size_t k = 0; k < N; ++k) {
+    if (scale[k] != 0.0) {
+      range = std::min(range, (exp_reduced_limit - std::fabs(shift[k])) / std::fabs(scale[k]));
+    } else if (std::fabs(shift[k]) > exp_reduced_limit) {
+      range = -1.0;
+    }
+  }
   return range;
 }
 
-// out[k] = exp((x + offset[k]) * scale[k]). `safe_range` comes from exp_affine_safe_range; an x
-// beyond it takes the slow exact path.
+// out[k] = exp(x·scale[k] + shift[k]), the argument fused (one rounding). `safe_range` comes
+// from exp_affine_safe_range; an x beyond it takes the slow exact path.
 template <std::size_t N>
-inline void exp_affine(double x, const std::array<double, N>& offset, const std::array<double, N>& scale,
+inline void exp_affine(double x, const std::array<double, N>& scale, const std::array<double, N>& shift,
                        std::array<double, N>& out, double safe_range) {
   if (std::fabs(x) <= safe_range) {
-    for (std::size_t k = 0; k < N; ++k) out[k] = exp_reduced((x + offset[k]) * scale[k]);
+    for (std::size_t k = 0; k < N; ++k) out[k] = exp_reduced(fma_of(x, scale[k], shift[k]));
   } else {
-    for (std::size_t k = 0; k < N; ++k) out[k] = std::exp((x + offset[k]) * scale[k]);
+    for (std::size_t k = 0; k < N; ++k) out[k] = std::exp(fma_of(x, scale[k], shift[k]));
   }
 }
 

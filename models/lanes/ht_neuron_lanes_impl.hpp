@@ -122,8 +122,8 @@ bool advance_lanes(LaneBlock<Variant>& b) {
     // x = y + (a₁·s)·k₁ + (a₂·s)·k₂ + ..., one fused multiply-add per term, left to right.
     D k2[S], k3[S], k4[S], k5[S], k6[S], x[S], y_new[S], err[S], f_new[S];
     const D* const k[6] = {dydt, k2, k3, k4, k5, k6};
-    auto weighted = [&](D* out, const D* start, const double* a, int terms) {
-      D as[6];
+    auto weighted = [&]<int terms>(D* out, const D* start, const double (&a)[terms]) {
+      D as[terms];
       for (int j = 0; j < terms; ++j) as[j] = a[j] * s;
       for (int i = 0; i < S; ++i) {
         D sum = start ? start[i] : as[0] * k[0][i];
@@ -131,18 +131,18 @@ bool advance_lanes(LaneBlock<Variant>& b) {
         out[i] = sum;
       }
     };
-    weighted(x, y, F::a2, 1);
+    weighted(x, y, F::a2);
     rhs(x, k2);
-    weighted(x, y, F::a3, 2);
+    weighted(x, y, F::a3);
     rhs(x, k3);
-    weighted(x, y, F::a4, 3);
+    weighted(x, y, F::a4);
     rhs(x, k4);
-    weighted(x, y, F::a5, 4);
+    weighted(x, y, F::a5);
     rhs(x, k5);
-    weighted(x, y, F::a6, 5);
+    weighted(x, y, F::a6);
     rhs(x, k6);
-    weighted(y_new, y, F::b, 6);
-    weighted(err, nullptr, F::e, 6);
+    weighted(y_new, y, F::b);
+    weighted(err, nullptr, F::e);
     HtCurrentsOf<D> at_end;
     rhs.last = &at_end;
     rhs(y_new, f_new);
