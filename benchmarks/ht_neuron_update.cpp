@@ -22,6 +22,7 @@
 // NEST 2.20.2 spends about 2 µs per neuron-step on ht_neuron (GSL rkf45) on this machine kind.
 //
 // Usage: ht_neuron_update [neurons (default 2000)] [repetitions (default 3)]
+//        NESTLING_SIMD=avx512 ht_neuron_update ...   the scalar code and that path only
 
 #include <algorithm>
 #include <array>
@@ -109,9 +110,14 @@ Result measure(const Model& model, Scenario scenario, std::size_t n, double warm
 int main(int argc, char** argv) {
   const std::size_t n = argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 2000;
   const int repetitions = argc > 2 ? std::atoi(argv[2]) : 3;
+  // Every path this CPU has, or the scalar code and the one NESTLING_SIMD names.
   std::vector<ht::LanePath> paths = {ht::LanePath::scalar};
-  for (auto p : {ht::LanePath::portable, ht::LanePath::avx2, ht::LanePath::avx512})
-    if (ht::lane_path_available(p)) paths.push_back(p);
+  if (std::getenv("NESTLING_SIMD")) {
+    if (ht::lane_path() != ht::LanePath::scalar) paths.push_back(ht::lane_path());
+  } else {
+    for (auto p : {ht::LanePath::portable, ht::LanePath::avx2, ht::LanePath::avx512})
+      if (ht::lane_path_available(p)) paths.push_back(p);
+  }
   std::printf("%s\n", bench::provenance().c_str());
   std::printf(
       "Hill-Tononi neuron update cost, 1 thread, h = 0.1 ms, %zu neurons, 1000 ms timed after 100 ms warm-up, "
