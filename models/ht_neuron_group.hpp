@@ -523,9 +523,10 @@ void HtNeuronGroup<Variant>::update(UpdateContext& ctx, std::size_t begin, std::
           lanes ? integrate_lanes(ctx, block, first, lag, integrator) : integrate_cells(ctx, first, n, lag, integrator);
       spikes_at[static_cast<std::size_t>(lag)] = spiked;
       any_spike |= spiked;
+      const int slot = ctx.slot(lag);  // a division: once per lag, not per neuron
       for (std::size_t i = first; i < stop; ++i) {
         if (spiked & (1u << (i - first))) last_spike(i) = ctx.origin + lag + 1;
-        double* in = inputs(ctx, i, ctx.slot(lag));
+        double* in = inputs(ctx, i, slot);
         with_state(i, [&](const auto& s) { add_arriving_input(ctx, i, in, s); });
         if (sampled(i)) {
           if (lanes) block.store_lane(static_cast<int>(i - first));  // the recorder reads the cell

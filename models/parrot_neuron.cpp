@@ -37,9 +37,10 @@ void ParrotNeuron::init_buffers() {
 }
 
 void ParrotNeuron::update(UpdateContext& ctx, std::size_t begin, std::size_t end) {
+  const int first_slot = ctx.slot(ctx.from);  // then counted on, without a division per spike check
   for (std::size_t i = begin; i < end; ++i) {
-    for (int lag = ctx.from; lag < ctx.to; ++lag) {
-      double* in = inputs(ctx, i, ctx.slot(lag));
+    for (int lag = ctx.from, slot = first_slot; lag < ctx.to; ++lag, slot = slot + 1 == ctx.ring_len ? 0 : slot + 1) {
+      double* in = inputs(ctx, i, slot);
       const double n = in[0];
       in[0] = 0.0;
       in[1] = 0.0;  // receptor 1: ignored
