@@ -64,6 +64,7 @@ struct KernelThread {
   SampleRegister samples;
   std::vector<WeightEvent> weight_events;
   std::uint64_t synaptic_events = 0;  // events delivered through this thread's connections
+  double busy_s = 0;                  // wall-clock seconds updating and delivering
 };
 
 // Wall-clock seconds spent in each phase, for `--timings` and the benchmarks.
@@ -73,6 +74,9 @@ struct PhaseTimes {
   double exchange = 0;
   // Simulate time spent updating and delivering (neither writing nor exchanging).
   double computing() const { return simulate - write - exchange; }
+  // Per virtual thread of this process: seconds updating its nodes and delivering to them. The
+  // spread shows load imbalance; computing() minus the largest is serial work and waiting.
+  std::vector<double> busy_per_thread;
 };
 
 class Kernel {

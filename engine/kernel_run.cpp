@@ -300,6 +300,7 @@ void Kernel::run(step_t steps) {
         ctx.origin = clock_;
         ctx.from = from_step_;
         ctx.to = to_step;
+        const auto busy_from = std::chrono::steady_clock::now();
         guarded(t, [&] {
           for (auto& g : groups_) {
             if (g->kind() == NodeKind::recorder) continue;
@@ -316,6 +317,7 @@ void Kernel::run(step_t steps) {
             }
           }
         });
+        threads_[static_cast<std::size_t>(t)]->busy_s += seconds_since(busy_from);
       }
 #pragma omp barrier
 #pragma omp single
@@ -342,6 +344,7 @@ void Kernel::run(step_t steps) {
       }
       if (deliver_now) {
         for (int t = member; t < n_threads; t += team) {
+          const auto busy_from = std::chrono::steady_clock::now();
           guarded(t, [&] {
             KernelThread& ts = *threads_[static_cast<std::size_t>(t)];
             std::uint64_t delivered = 0;
@@ -352,6 +355,7 @@ void Kernel::run(step_t steps) {
             // Every node has finished the slice: its end-of-slice value is final until the next one.
             if (!ts.gaps.empty()) ts.gaps.deliver(min_delay_, from_step_, deliver_ctx[static_cast<std::size_t>(t)]);
           });
+          threads_[static_cast<std::size_t>(t)]->busy_s += seconds_since(busy_from);
         }
 #pragma omp barrier
       }
@@ -367,6 +371,8 @@ void Kernel::run(step_t steps) {
   }
   simulated_ = true;
   times_.simulate += seconds_since(t_start);
+  times_.busy_per_thread.clear();
+  for (const auto& tp : threads_) times_.busy_per_thread.push_back(tp->busy_s);
   if (abandoned.load() && !failed.load()) {
     stop_requested_.store(false, std::memory_order_relaxed);
     stopped_ = true;

@@ -173,6 +173,11 @@ void print_timings(std::ostream& os, frontend::Simulation& s) {
      << ", prepare " << t.prepare << ", simulate " << t.computing() << ", write " << t.write;
   if (s.simulator().kernel().communicator().distributed()) os << ", exchange " << t.exchange;
   os << ", total build " << s.build_seconds() << "\n";
+  if (t.busy_per_thread.size() > 1) {
+    os << "busy per thread (s, updating and delivering):";
+    for (double b : t.busy_per_thread) os << " " << b;
+    os << "\n";
+  }
 }
 
 void write_stats(const std::string& file, frontend::Simulation& s, double build_s, double run_s, bool writes) {
@@ -220,6 +225,9 @@ void write_stats(const std::string& file, frontend::Simulation& s, double build_
   io::YamlNode phases = io::YamlNode::mapping();
   phases.set("create", t.create).set("connect", t.connect).set("prepare", t.prepare);
   phases.set("simulate", t.computing()).set("write", t.write).set("exchange", t.exchange);
+  io::YamlNode busy = io::YamlNode::sequence();
+  for (double b : t.busy_per_thread) busy.append(io::YamlNode(b));
+  phases.set("busy_per_thread", busy);
   io::YamlNode stats = io::YamlNode::mapping();
   io::YamlNode rss_per_process = io::YamlNode::sequence();
   for (double mb : rss) rss_per_process.append(io::YamlNode(mb));

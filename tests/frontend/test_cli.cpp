@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <yaml-cpp/yaml.h>
+
 #include "tests/frontend/cli_support.hpp"
 
 namespace fs = std::filesystem;
@@ -130,6 +132,30 @@ TEST_CASE("the end of a run shows spikes and mean rate per population and sessio
   CHECK(stats.find(
             "activity:\n  00_a:\n    inp/parrot_neuron:\n      nodes: 4\n      spikes: 12\n      rate_hz: 300.0\n") !=
         std::string::npos);
+}
+
+TEST_CASE("--timings and --stats show each thread's busy time (updating and delivering)", "[frontend][cli]") {
+  const fs::path dir = fresh_dir("busy");
+  std::ofstream(dir / "tree.yml") << kParrots;
+  const Outcome o = run_nestling("run " + (dir / "tree.yml").string() + " -o " + (dir / "out").string() +
+                                 " --threads 2 --timings --stats " + (dir / "stats.yml").string());
+  INFO(o.output);
+  REQUIRE(o.status == 0);
+  const std::string label = "busy per thread (s, updating and delivering): ";
+  const auto at = o.output.find(label);
+  REQUIRE(at != std::string::npos);
+  std::istringstream line(o.output.substr(at + label.size()));
+  double busy[2] = {-1, -1};
+  line >> busy[0] >> busy[1];
+  CHECK(busy[0] >= 0.0);
+  CHECK(busy[1] >= 0.0);
+  const YAML::Node stats = YAML::LoadFile((dir / "stats.yml").string());
+  const YAML::Node per_thread = stats["phases_s"]["busy_per_thread"];
+  REQUIRE(per_thread.size() == 2);
+  for (const auto& b : per_thread) {
+    CHECK(b.as<double>() >= 0.0);
+    CHECK(b.as<double>() <= stats["simulate_s"].as<double>());
+  }
 }
 
 TEST_CASE("runs that produce nothing are warned about; sessions: [] lists no data files", "[frontend][cli]") {
