@@ -329,6 +329,17 @@ using GapInputOf = std::conditional_t<Variant::gap, GapSums<D>, NoGapInput>;
 
 }  // namespace ht
 
+// The derivatives of a beta channel's DG and G, shared by the right-hand side and the refresh
+// after an input jump (models/ht_neuron_lanes.hpp), so that both give the same bits.
+template <class D>
+NESTLING_ALWAYS_INLINE D channel_rise_derivative(D dg, D inv_tau_rise) {
+  return -dg * inv_tau_rise;
+}
+template <class D>
+NESTLING_ALWAYS_INLINE D channel_decay_derivative(D dg, D g, D inv_tau_decay) {
+  return ode::fma_of(-g, inv_tau_decay, dg);
+}
+
 // NEST's m_NMDA: the open fraction of NMDA channels, mixing fast and slow unblocking (A1 is
 // voltage dependent), or the equilibrium value with instant unblocking.
 template <class D>
@@ -426,8 +437,8 @@ struct HtRhs {
     }
     f[L::THETA] = -(y[L::THETA] - r.theta_eq) * r.inv_tau_theta;
     for (int q = 0; q < L::channels; ++q) {
-      f[L::dg(q)] = -y[L::dg(q)] * r.inv_tau_rise[q];
-      f[L::g(q)] = ode::fma_of(-y[L::g(q)], r.inv_tau_decay[q], y[L::dg(q)]);
+      f[L::dg(q)] = channel_rise_derivative(y[L::dg(q)], r.inv_tau_rise[q]);
+      f[L::g(q)] = channel_decay_derivative(y[L::dg(q)], y[L::g(q)], r.inv_tau_decay[q]);
     }
     f[L::M_FAST_NMDA] = (m_eq_NMDA - m_fast) * r.inv_tau_Mg_fast;
     f[L::M_SLOW_NMDA] = (m_eq_NMDA - m_slow) * r.inv_tau_Mg_slow;

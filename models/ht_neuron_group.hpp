@@ -523,10 +523,11 @@ void HtNeuronGroup<Variant>::update(UpdateContext& ctx, std::size_t begin, std::
           lanes ? integrate_lanes(ctx, block, first, lag, integrator) : integrate_cells(ctx, first, n, lag, integrator);
       spikes_at[static_cast<std::size_t>(lag)] = spiked;
       any_spike |= spiked;
-      const int slot = ctx.slot(lag);  // a division: once per lag, not per neuron
+      // Node first + j's buffers at in_block + j * buffers (the slot: a division, once per lag).
+      double* const in_block = inputs(ctx, first, ctx.slot(lag));
       for (std::size_t i = first; i < stop; ++i) {
         if (spiked & (1u << (i - first))) last_spike(i) = ctx.origin + lag + 1;
-        double* in = inputs(ctx, i, slot);
+        double* in = in_block + (i - first) * static_cast<std::size_t>(Index::buffers);
         with_state(i, [&](const auto& s) { add_arriving_input(ctx, i, in, s); });
         if (sampled(i)) {
           if (lanes) block.store_lane(static_cast<int>(i - first));  // the recorder reads the cell

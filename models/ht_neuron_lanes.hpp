@@ -155,8 +155,8 @@ template <class Variant, class Access>
 inline void refresh_channel_derivative(const Access& s, const HtConstants<Variant>& k, int r) {
   using L = Layout<Variant>;
   if (!s.derivative_known()) return;
-  s.dydt(L::dg(r)) = -s.y(L::dg(r)) * k.inv_tau_rise[r];
-  s.dydt(L::g(r)) = s.y(L::dg(r)) - s.y(L::g(r)) * k.inv_tau_decay[r];
+  s.dydt(L::dg(r)) = channel_rise_derivative(s.y(L::dg(r)), k.inv_tau_rise[r]);
+  s.dydt(L::g(r)) = channel_decay_derivative(s.y(L::dg(r)), s.y(L::g(r)), k.inv_tau_decay[r]);
 }
 
 // Takes the gap input of the coming step; a change invalidates the stored derivative.

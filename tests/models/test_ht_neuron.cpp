@@ -1,13 +1,16 @@
 // ht_neuron (NEST 2.20, spec §1 and §8) and the GSL-style RKF45 integrator, with exact values.
 #include <algorithm>
+#include <bit>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <map>
+#include <random>
 #include <tuple>
 
 #include "engine/ode/gsl_style_rkf45.hpp"
 #include "engine/ode/packed_exp.hpp"
 #include "models/ht_neuron.hpp"
+#include "models/ht_neuron_lanes.hpp"
 #include "nestling/simulator.hpp"
 #include "tests/models/model_test_support.hpp"
 
@@ -479,4 +482,34 @@ TEST_CASE("packed exp: within 2 ulp of std::exp, exact fallback outside the fast
   CHECK(std::isinf(far[0]));
   ode::exp_affine(std::nan(""), scale, shift, far, safe);
   for (double v : far) CHECK(std::isnan(v));
+}
+
+TEST_CASE("after an input jump the refreshed derivative equals a fresh evaluation bit for bit", "[ht_neuron][ode]") {
+  using V = ht::Stock;
+  using L = ht::Layout<V>;
+  const HtParameters p;
+  const HtConstants<V> k = HtConstants<V>::from(p, 0.0, 20);
+  std::mt19937_64 random(5);
+  std::uniform_real_distribution<double> conductance(0.0, 0.5), weight(0.1, 3.0);
+  int differing = 0;
+  for (int trial = 0; trial < 200; ++trial) {
+    HtCell<V> s;
+    s.y = p.equilibrium_state<L>();
+    for (int r = 0; r < L::channels; ++r) {
+      s.y[L::dg(r)] = conductance(random);
+      s.y[L::g(r)] = conductance(random);
+    }
+    HtDynamics<V> rhs{{&k, &k, 0.0, false, &s.last, {}}};
+    rhs(s.y, s.dydt, 0.0);
+    s.derivative_known = true;
+    for (int r = 0; r < L::channels; ++r) {
+      s.y[L::dg(r)] += k.cond_step[r] * weight(random);
+      ht::refresh_channel_derivative<V>(ht::CellAccess<V>{s}, k, r);
+    }
+    L::Vector fresh{};
+    rhs(s.y, fresh, 0.0);
+    for (int i = 0; i < L::size; ++i)
+      differing += std::bit_cast<std::uint64_t>(s.dydt[i]) != std::bit_cast<std::uint64_t>(fresh[i]);
+  }
+  CHECK(differing == 0);
 }

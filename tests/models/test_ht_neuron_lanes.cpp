@@ -220,6 +220,11 @@ TEST_CASE("ht_neuron lanes: a network's outputs are identical on every path", "[
     sim.connect(pg, neurons, Rule::all_to_all, {.weight = 2.0, .delay = 1.0, .receptor = 1});
     sim.connect(pg, sleepers, Rule::all_to_all, {.weight = 2.0, .delay = 1.0, .receptor = 1});
     sim.connect(neurons, sleepers, Rule::all_to_all, {.weight = 0.5, .delay = 1.5, .receptor = 2});
+    // Input on every kind of buffer of ht_neuron: two spike channels and a changing current.
+    sim.connect(sleepers, neurons, Rule::all_to_all, {.weight = 0.3, .delay = 1.0, .receptor = 3});
+    auto steps = sim.create("step_current_generator", 1,
+                            {{"amplitude_times", List{50.0, 120.0, 200.0}}, {"amplitude_values", List{0.5, 0.0, 1.5}}});
+    sim.connect(steps, neurons);
     auto det = sim.create("spike_detector");
     sim.connect(neurons, det);
     sim.connect(sleepers, det);
