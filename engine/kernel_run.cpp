@@ -240,6 +240,13 @@ void Kernel::run(step_t steps) {
     return true;
   };
 
+  // Runs virtual thread t's share of a phase, counting its time as the thread's busy time.
+  auto busy = [&](int t, auto&& work) {
+    const auto from = std::chrono::steady_clock::now();
+    guarded(t, work);
+    threads_[static_cast<std::size_t>(t)]->busy_s += seconds_since(from);
+  };
+
 #pragma omp parallel num_threads(n_threads)
   {
     // OpenMP may give fewer threads than asked for (OMP_THREAD_LIMIT, OMP_DYNAMIC, nested
@@ -300,8 +307,7 @@ void Kernel::run(step_t steps) {
         ctx.origin = clock_;
         ctx.from = from_step_;
         ctx.to = to_step;
-        const auto busy_from = std::chrono::steady_clock::now();
-        guarded(t, [&] {
+        busy(t, [&] {
           for (auto& g : groups_) {
             if (g->kind() == NodeKind::recorder) continue;
             const std::size_t b = g->chunk_begin(t), e = g->chunk_end(t);
@@ -317,7 +323,6 @@ void Kernel::run(step_t steps) {
             }
           }
         });
-        threads_[static_cast<std::size_t>(t)]->busy_s += seconds_since(busy_from);
       }
 #pragma omp barrier
 #pragma omp single
@@ -344,8 +349,7 @@ void Kernel::run(step_t steps) {
       }
       if (deliver_now) {
         for (int t = member; t < n_threads; t += team) {
-          const auto busy_from = std::chrono::steady_clock::now();
-          guarded(t, [&] {
+          busy(t, [&] {
             KernelThread& ts = *threads_[static_cast<std::size_t>(t)];
             std::uint64_t delivered = 0;
             visit_emissions_in_order([&](const Emission& e) {
@@ -355,7 +359,6 @@ void Kernel::run(step_t steps) {
             // Every node has finished the slice: its end-of-slice value is final until the next one.
             if (!ts.gaps.empty()) ts.gaps.deliver(min_delay_, from_step_, deliver_ctx[static_cast<std::size_t>(t)]);
           });
-          threads_[static_cast<std::size_t>(t)]->busy_s += seconds_since(busy_from);
         }
 #pragma omp barrier
       }

@@ -82,6 +82,8 @@ struct UpdateContext {
   bool sender_has_proxies = false;  // set by the kernel for the group being updated (Emission)
 
   int slot(int lag) const { return static_cast<int>((origin + lag) % ring_len); }
+  // The slot after `s` (slot(lag + 1) from slot(lag), without a division).
+  int next_slot(int s) const { return s + 1 == ring_len ? 0 : s + 1; }
   // The own random stream of the node with thread-local index `local`; only nodes that asked
   // for one (NodeGroup::stream_mask) have it.
   Rng& node_stream(std::uint32_t local) const { return streams[targets[local].rng]; }

@@ -37,9 +37,9 @@ void ParrotNeuron::init_buffers() {
 }
 
 void ParrotNeuron::update(UpdateContext& ctx, std::size_t begin, std::size_t end) {
-  const int first_slot = ctx.slot(ctx.from);  // then counted on, without a division per spike check
+  const int first_slot = ctx.slot(ctx.from);
   for (std::size_t i = begin; i < end; ++i) {
-    for (int lag = ctx.from, slot = first_slot; lag < ctx.to; ++lag, slot = slot + 1 == ctx.ring_len ? 0 : slot + 1) {
+    for (int lag = ctx.from, slot = first_slot; lag < ctx.to; ++lag, slot = ctx.next_slot(slot)) {
       double* in = inputs(ctx, i, slot);
       const double n = in[0];
       in[0] = 0.0;
