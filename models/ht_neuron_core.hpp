@@ -370,7 +370,10 @@ struct HtRhs {
   [[no_unique_address]] ht::GapInputOf<Variant, D> gap;
   Mask* exp_outside = nullptr;  // lanes only
 
-  NESTLING_ALWAYS_INLINE void operator()(const D* y, D* f) const {
+  // `y` is the state, read once per entry through y[i]: an array, or a stage's weighted sum
+  // computed as it is read (the lane kernel: no stored stage vector).
+  template <class State>
+  NESTLING_ALWAYS_INLINE void operator()(const State& y, D* f) const {
     const HtRates<Variant, D>& r = *c;
     D V = y[L::V_M];
     // The twelve voltage-dependent exponentials exp((V + offset) * scale) (lane order: see
@@ -404,29 +407,41 @@ struct HtRhs {
       m_NMDA = nmda_unblock_mix(V, m_fast, m_slow);  // lanes never unblock instantly
     }
 
-    // The leak and synaptic currents summed with one fused multiply-add per term: −Σ g·(V − E).
-    D I_leak_syn = -(y[L::g(0)] * (V - r.E_rev[0]));
-    I_leak_syn = ode::fma_of(-(y[L::g(1)] * m_NMDA), V - r.E_rev[1], I_leak_syn);
-    for (int q = 2; q < L::conductances; ++q) I_leak_syn = ode::fma_of(-y[L::g(q)], V - r.E_rev[q], I_leak_syn);
+    // Each state entry is read once and used at once (a stage's entries are computed when read).
+    // The channels' derivatives, and the leak and synaptic currents summed with one fused
+    // multiply-add per term: −Σ g·(V − E).
+    D I_leak_syn{};
+    for (int q = 0; q < L::channels; ++q) {
+      const D dg = y[L::dg(q)], g = y[L::g(q)];
+      f[L::dg(q)] = channel_rise_derivative(dg, r.inv_tau_rise[q]);
+      f[L::g(q)] = channel_decay_derivative(dg, g, r.inv_tau_decay[q]);
+      if (q == 0) {
+        I_leak_syn = -(g * (V - r.E_rev[0]));
+      } else if (q == 1) {
+        I_leak_syn = ode::fma_of(-(g * m_NMDA), V - r.E_rev[1], I_leak_syn);
+      } else if (q < L::conductances) {
+        I_leak_syn = ode::fma_of(-g, V - r.E_rev[q], I_leak_syn);
+      }
+    }
     I_leak_syn = ode::fma_of(-r.g_NaL, V - r.E_Na, I_leak_syn);
     I_leak_syn = ode::fma_of(-r.g_KL, V - r.E_K, I_leak_syn);
     const D I_spike = ode::select(refractory, -(V - r.E_K) * r.inv_tau_spike, ode::splat<D>(0.0));
 
+    const D m_T = y[L::M_IT], h_T = y[L::H_IT], m_h = y[L::M_IH], Dk = y[L::D_IKNA];
     D NaP_gate, T_gate;
     if constexpr (ode::is_scalar<D>) {
       NaP_gate = k->N_NaP.raise(m_inf_NaP);
-      T_gate = k->N_T.raise(y[L::M_IT]);
+      T_gate = k->N_T.raise(m_T);
     } else {
       NaP_gate = ht::raise_whole(m_inf_NaP, k->N_NaP.whole);
-      T_gate = ht::raise_whole(y[L::M_IT], k->N_T.whole);
+      T_gate = ht::raise_whole(m_T, k->N_T.whole);
     }
     const D I_NaP = -r.g_NaP * NaP_gate * (V - r.E_NaP);
     // m_KNa = 1 / (1 + (0.25/D)^3.5) = D^3.5 / (D^3.5 + 2^-7)
-    const D Dk = y[L::D_IKNA];
     const D D_35 = Dk * Dk * Dk * ode::sqrt_of(Dk);
     const D I_KNa = -r.g_KNa * (D_35 / (D_35 + 0.0078125)) * (V - r.E_KNa);
-    const D I_T = -r.g_T * T_gate * y[L::H_IT] * (V - r.E_T);
-    const D I_h = -r.g_h * y[L::M_IH] * (V - r.E_h);
+    const D I_T = -r.g_T * T_gate * h_T * (V - r.E_T);
+    const D I_h = -r.g_h * m_h * (V - r.E_h);
 
     if constexpr (Variant::gap) {
       const D I_gap = r.gap_scale * (-gap.weight_sum * V + gap.potential);
@@ -436,16 +451,12 @@ struct HtRhs {
       f[L::V_M] = ode::fma_of(I_leak_syn + I_NaP + I_KNa + I_T + I_h + I_stim, r.inv_tau_m, I_spike);
     }
     f[L::THETA] = -(y[L::THETA] - r.theta_eq) * r.inv_tau_theta;
-    for (int q = 0; q < L::channels; ++q) {
-      f[L::dg(q)] = channel_rise_derivative(y[L::dg(q)], r.inv_tau_rise[q]);
-      f[L::g(q)] = channel_decay_derivative(y[L::dg(q)], y[L::g(q)], r.inv_tau_decay[q]);
-    }
     f[L::M_FAST_NMDA] = (m_eq_NMDA - m_fast) * r.inv_tau_Mg_fast;
     f[L::M_SLOW_NMDA] = (m_eq_NMDA - m_slow) * r.inv_tau_Mg_slow;
     f[L::D_IKNA] = (ode::fma_of(r.tau_D, D_influx, C(0.001)) - Dk) * r.inv_tau_D;
-    f[L::M_IT] = (m_eq_T - y[L::M_IT]) * rate_m_T;
-    f[L::H_IT] = (h_eq_T - y[L::H_IT]) * rate_h_T;
-    f[L::M_IH] = (m_eq_h - y[L::M_IH]) * rate_m_h;
+    f[L::M_IT] = (m_eq_T - m_T) * rate_m_T;
+    f[L::H_IT] = (h_eq_T - h_T) * rate_h_T;
+    f[L::M_IH] = (m_eq_h - m_h) * rate_m_h;
 
     last->I_NaP = I_NaP;
     last->I_KNa = I_KNa;

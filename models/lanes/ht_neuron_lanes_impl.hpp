@@ -13,6 +13,19 @@
 
 namespace nestling::ht {
 
+// A Runge–Kutta stage's state y + (a₁·s)·k₁ + ... + (a_T·s)·k_T, entry i computed when read.
+template <class D, int terms>
+struct StageSum {
+  const D* y;
+  const D* const* k;
+  D as[terms];
+  NESTLING_ALWAYS_INLINE D operator[](int i) const {
+    D sum = y[i];
+    for (int j = 0; j < terms; ++j) sum = ode::fma_of(as[j], k[j][i], sum);
+    return sum;
+  }
+};
+
 template <class Variant, int W>
 bool advance_lanes(LaneBlock<Variant>& b) {
   using D = ode::Lanes<W>;
@@ -120,29 +133,23 @@ bool advance_lanes(LaneBlock<Variant>& b) {
     // The six stages, the fifth-order solution, the error and the end point's derivative, as
     // Boost.Odeint's generic Runge–Kutta computes them with ode::FusedOperations:
     // x = y + (a₁·s)·k₁ + (a₂·s)·k₂ + ..., one fused multiply-add per term, left to right.
-    D k2[S], k3[S], k4[S], k5[S], k6[S], x[S], y_new[S], err[S], f_new[S];
+    // A stage's x is summed entry by entry as the right-hand side reads it, never stored: the
+    // kernel's time went to storing and reloading vectors.
+    D k2[S], k3[S], k4[S], k5[S], k6[S], y_new[S], f_new[S];
     const D* const k[6] = {dydt, k2, k3, k4, k5, k6};
-    auto weighted = [&]<int terms>(D* out, const D* start, const double (&a)[terms]) {
-      D as[terms];
-      for (int j = 0; j < terms; ++j) as[j] = a[j] * s;
-      for (int i = 0; i < S; ++i) {
-        D sum = start ? start[i] : as[0] * k[0][i];
-        for (int j = start ? 0 : 1; j < terms; ++j) sum = ode::fma_of(as[j], k[j][i], sum);
-        out[i] = sum;
-      }
+    auto stage = [&]<int terms>(const double (&a)[terms], D* out) {
+      StageSum<D, terms> x{y, k};
+      for (int j = 0; j < terms; ++j) x.as[j] = a[j] * s;
+      rhs(x, out);
     };
-    weighted(x, y, F::a2);
-    rhs(x, k2);
-    weighted(x, y, F::a3);
-    rhs(x, k3);
-    weighted(x, y, F::a4);
-    rhs(x, k4);
-    weighted(x, y, F::a5);
-    rhs(x, k5);
-    weighted(x, y, F::a6);
-    rhs(x, k6);
-    weighted(y_new, y, F::b);
-    weighted(err, nullptr, F::e);
+    stage(F::a2, k2);
+    stage(F::a3, k3);
+    stage(F::a4, k4);
+    stage(F::a5, k5);
+    stage(F::a6, k6);
+    D as[6];
+    for (int j = 0; j < 6; ++j) as[j] = F::b[j] * s;
+    for (int i = 0; i < S; ++i) y_new[i] = StageSum<D, 6>{y, k, {as[0], as[1], as[2], as[3], as[4], as[5]}}[i];
     HtCurrentsOf<D> at_end;
     rhs.last = &at_end;
     rhs(y_new, f_new);
@@ -154,10 +161,14 @@ bool advance_lanes(LaneBlock<Variant>& b) {
     for (int i = 0; i < S; ++i) finite &= ode::abs_of(y_new[i]) <= DBL_MAX;
     if (ode::any_of(active & ~finite) || ode::any_of(exp_outside)) return false;
 
-    // GSL's standard control with eps_rel = 0: R = max|err_i| / eps_abs (at least DBL_MIN).
+    // GSL's standard control with eps_rel = 0: R = max|err_i| / eps_abs (at least DBL_MIN),
+    // err = (e₁·s)·k₁ + (e₂·s)·k₂ + ... fused as the stages.
     D largest = splat<D>(0.0);
+    for (int j = 0; j < 6; ++j) as[j] = F::e[j] * s;
     for (int i = 0; i < S; ++i) {
-      const D e = ode::abs_of(err[i]);
+      D err = as[0] * k[0][i];
+      for (int j = 1; j < 6; ++j) err = ode::fma_of(as[j], k[j][i], err);
+      const D e = ode::abs_of(err);
       largest = select(e > largest, e, largest);
     }
     D ratio = largest / b.eps_abs;
