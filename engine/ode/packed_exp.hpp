@@ -63,6 +63,18 @@ NESTLING_ALWAYS_INLINE D exp_reduced_of(D a) {
   const D q2_3 = fma_of(r, S(1.0 / 6.0), S(0.5));
   const D q4_7 = fma_of(r2, fma_of(r, S(1.0 / 5040.0), S(1.0 / 720.0)), fma_of(r, S(1.0 / 120.0), S(1.0 / 24.0)));
   const D q = fma_of(r2, fma_of(r2, q4_7, q2_3), r);
+#if defined(__AVX512F__)
+  if constexpr (width_of<D> == 8) {
+    // The same bits in four instructions fewer: the permute reads only the low four bits of
+    // its index, which `shifted` holds (j), and vscalefpd multiplies by 2^floor(n/16) = 2^m
+    // with the multiplication's rounding.
+    const D table = _mm512_permutex2var_pd(_mm512_load_pd(exp2_sixteenths), reinterpret_cast<__m512i>(shifted),
+                                           _mm512_load_pd(exp2_sixteenths + 8));
+    const D x = fma_of(table, q, table);
+    // _mm512_scalef_pd's undefined pass-through trips GCC 12's uninitialized check.
+    return __builtin_ia32_scalefpd512_mask(x, n * S(1.0 / 16.0), x, static_cast<__mmask8>(-1), _MM_FROUND_CUR_DIRECTION);
+  }
+#endif
   // The low bits of `shifted` hold n = 16 m + j; (m + 1023) in the exponent field is 2^m
   // (biased by 16·1023 first so that the shift needs no sign).
   const auto n_bits = bits_of(shifted) - round_shift_bits;
