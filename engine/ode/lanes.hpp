@@ -143,6 +143,14 @@ NESTLING_ALWAYS_INLINE bool any_of(M m) {
   if constexpr (std::is_same_v<M, bool>) {
     return m;
   } else {
+    // One test instruction where there is one: the kernel asks this several times per attempt,
+    // and lane by lane it took a score of extracts and ors.
+#if defined(__AVX512F__)
+    if constexpr (width_of<M> == 8) return _mm512_test_epi64_mask(reinterpret_cast<__m512i>(m), reinterpret_cast<__m512i>(m)) != 0;
+#endif
+#if defined(__AVX__)
+    if constexpr (width_of<M> == 4) return !_mm256_testz_si256(reinterpret_cast<__m256i>(m), reinterpret_cast<__m256i>(m));
+#endif
     std::int64_t bits = 0;
     for (int k = 0; k < width_of<M>; ++k) bits |= m[k];
     return bits != 0;

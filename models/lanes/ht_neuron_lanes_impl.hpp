@@ -163,15 +163,22 @@ bool advance_lanes(LaneBlock<Variant>& b) {
 
     // GSL's standard control with eps_rel = 0: R = max|err_i| / eps_abs (at least DBL_MIN),
     // err = (e₁·s)·k₁ + (e₂·s)·k₂ + ... fused as the stages.
-    D largest = splat<D>(0.0);
+    // The maximum in four independent chains (one chain of compare-and-blend stalled): the
+    // same value, as every chain skips NaN alike and abs leaves no −0 to tie with +0.
+    constexpr int chains = 4;
+    D largest[chains];
+    for (D& m : largest) m = splat<D>(0.0);
     for (int j = 0; j < 6; ++j) as[j] = F::e[j] * s;
     for (int i = 0; i < S; ++i) {
       D err = as[0] * k[0][i];
       for (int j = 1; j < 6; ++j) err = ode::fma_of(as[j], k[j][i], err);
       const D e = ode::abs_of(err);
-      largest = select(e > largest, e, largest);
+      D& m = largest[i % chains];
+      m = select(e > m, e, m);
     }
-    D ratio = largest / b.eps_abs;
+    for (int chain = 1; chain < chains; ++chain)
+      largest[0] = select(largest[chain] > largest[0], largest[chain], largest[0]);
+    D ratio = largest[0] / b.eps_abs;
     ratio = select(ratio > DBL_MIN, ratio, splat<D>(DBL_MIN));
     const M decrease = active & (ratio > 1.1);
     // Growth matters unless the step covered the whole interval (GslStyleRkf45::assume_equal_intervals).
