@@ -85,6 +85,16 @@ NESTLING_ALWAYS_INLINE D min_of(D a, D b) {
   }
 }
 
+// The larger of a and b; a where b is NaN (min_of's twin).
+template <class D>
+NESTLING_ALWAYS_INLINE D max_of(D a, D b) {
+  if constexpr (is_scalar<D>) {
+    return b > a ? b : a;
+  } else {
+    return select(b > a, b, a);
+  }
+}
+
 template <class D>
 NESTLING_ALWAYS_INLINE D abs_of(D x) {
   if constexpr (is_scalar<D>) {

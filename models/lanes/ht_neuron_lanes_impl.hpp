@@ -19,6 +19,9 @@ struct StageSum {
   const D* y;
   const D* const* k;
   D as[terms];
+  StageSum(const D* y_, const D* const* k_, const double (&a)[terms], D s) : y(y_), k(k_) {
+    for (int j = 0; j < terms; ++j) as[j] = a[j] * s;
+  }
   NESTLING_ALWAYS_INLINE D operator[](int i) const {
     D sum = y[i];
     for (int j = 0; j < terms; ++j) sum = ode::fma_of(as[j], k[j][i], sum);
@@ -137,19 +140,14 @@ bool advance_lanes(LaneBlock<Variant>& b) {
     // kernel's time went to storing and reloading vectors.
     D k2[S], k3[S], k4[S], k5[S], k6[S], y_new[S], f_new[S];
     const D* const k[6] = {dydt, k2, k3, k4, k5, k6};
-    auto stage = [&]<int terms>(const double (&a)[terms], D* out) {
-      StageSum<D, terms> x{y, k};
-      for (int j = 0; j < terms; ++j) x.as[j] = a[j] * s;
-      rhs(x, out);
-    };
+    auto stage = [&]<int terms>(const double (&a)[terms], D* out) { rhs(StageSum<D, terms>(y, k, a, s), out); };
     stage(F::a2, k2);
     stage(F::a3, k3);
     stage(F::a4, k4);
     stage(F::a5, k5);
     stage(F::a6, k6);
-    D as[6];
-    for (int j = 0; j < 6; ++j) as[j] = F::b[j] * s;
-    for (int i = 0; i < S; ++i) y_new[i] = StageSum<D, 6>{y, k, {as[0], as[1], as[2], as[3], as[4], as[5]}}[i];
+    const StageSum<D, 6> solution(y, k, F::b, s);
+    for (int i = 0; i < S; ++i) y_new[i] = solution[i];
     HtCurrentsOf<D> at_end;
     rhs.last = &at_end;
     rhs(y_new, f_new);
@@ -168,16 +166,14 @@ bool advance_lanes(LaneBlock<Variant>& b) {
     constexpr int chains = 4;
     D largest[chains];
     for (D& m : largest) m = splat<D>(0.0);
-    for (int j = 0; j < 6; ++j) as[j] = F::e[j] * s;
+    D es[6];
+    for (int j = 0; j < 6; ++j) es[j] = F::e[j] * s;
     for (int i = 0; i < S; ++i) {
-      D err = as[0] * k[0][i];
-      for (int j = 1; j < 6; ++j) err = ode::fma_of(as[j], k[j][i], err);
-      const D e = ode::abs_of(err);
-      D& m = largest[i % chains];
-      m = select(e > m, e, m);
+      D err = es[0] * k[0][i];
+      for (int j = 1; j < 6; ++j) err = ode::fma_of(es[j], k[j][i], err);
+      largest[i % chains] = ode::max_of(largest[i % chains], ode::abs_of(err));
     }
-    for (int chain = 1; chain < chains; ++chain)
-      largest[0] = select(largest[chain] > largest[0], largest[chain], largest[0]);
+    for (int chain = 1; chain < chains; ++chain) largest[0] = ode::max_of(largest[0], largest[chain]);
     D ratio = largest[0] / b.eps_abs;
     ratio = select(ratio > DBL_MIN, ratio, splat<D>(DBL_MIN));
     const M decrease = active & (ratio > 1.1);
