@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "engine/kernel.hpp"
+#include "engine/update_shares.hpp"
 #include "nestling/errors.hpp"
 
 namespace nestling {
@@ -14,10 +15,12 @@ namespace {
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
-// Threads update their nodes in blocks of about this many node-steps and look between blocks
+// Threads update their nodes in units of about this many node-steps and look between units
 // whether to go on: coarse enough to cost nothing, fine enough to react within milliseconds
-// however many steps a slice has.
-constexpr std::size_t kNodeStepsPerBlock = 4096;
+// however many steps a slice has, and fine enough that the threads finish a slice's update
+// within a fraction of a millisecond of each other (engine/update_shares.hpp; 4096 left up to
+// 0.7 ms per slice on the benchmark tree's Hill–Tononi groups).
+constexpr std::size_t kNodeStepsPerBlock = 1024;
 // A stop request normally waits for the slice to end; a slice running longer than this is given
 // up instead (its half-done work discarded), so that a stop is honoured within about a second.
 constexpr double kStopGraceSeconds = 0.5;
@@ -194,6 +197,7 @@ void Kernel::run(step_t steps) {
   // One context per (virtual) thread: a thread's nodes, connections and buffers.
   std::vector<UpdateContext> update_ctx(static_cast<std::size_t>(n_threads));
   std::vector<DeliveryContext> deliver_ctx(static_cast<std::size_t>(n_threads));
+  UpdateShares shares(n_threads);
   for (int t = 0; t < n_threads; ++t) {
     KernelThread& ts = *threads_[static_cast<std::size_t>(t)];
     UpdateContext& ctx = update_ctx[static_cast<std::size_t>(t)];
@@ -299,27 +303,30 @@ void Kernel::run(step_t steps) {
           to_step = static_cast<int>(std::min<step_t>(from_step_ + to_do, min_delay_));
           slice_start = std::chrono::steady_clock::now();
         }
+        if (!done) {
+          for (UpdateContext& ctx : update_ctx) {
+            ctx.origin = clock_;
+            ctx.from = from_step_;
+            ctx.to = to_step;
+          }
+          shares.plan(groups_, to_step - from_step_, kNodeStepsPerBlock);
+        }
       }
       if (done) break;
 
+      // Each member runs its threads' units, then helps with whatever units are left.
       for (int t = member; t < n_threads; t += team) {
-        UpdateContext& ctx = update_ctx[static_cast<std::size_t>(t)];
-        ctx.origin = clock_;
-        ctx.from = from_step_;
-        ctx.to = to_step;
         busy(t, [&] {
-          for (auto& g : groups_) {
-            if (g->kind() == NodeKind::recorder) continue;
-            const std::size_t b = g->chunk_begin(t), e = g->chunk_end(t);
-            if (b == e) continue;
-            ctx.sender_has_proxies = g->has_proxies();
-            const std::size_t lanes = g->update_block();
-            const std::size_t block =
-                std::max<std::size_t>(1, kNodeStepsPerBlock / static_cast<std::size_t>(to_step - from_step_) / lanes) *
-                lanes;
-            for (std::size_t first = b; first < e; first += block) {
-              if (give_up_slice()) return;
-              g->update(ctx, first, std::min(first + block, e));
+          for (int k = 0; k < n_threads; ++k) {
+            const int owner = (t + k) % n_threads;
+            UpdateContext ctx = update_ctx[static_cast<std::size_t>(owner)];
+            ctx.emissions = &threads_[static_cast<std::size_t>(t)]->emissions;
+            ctx.samples = &threads_[static_cast<std::size_t>(t)]->samples;
+            while (!give_up_slice()) {
+              const UpdateShares::Unit* unit = shares.take(owner);
+              if (unit == nullptr) break;
+              ctx.sender_has_proxies = unit->group->has_proxies();
+              unit->group->update(ctx, unit->first, unit->last);
             }
           }
         });
