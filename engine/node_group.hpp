@@ -234,6 +234,13 @@ class NodeGroup {
   // --- multimeter sampling ---
   void add_sampling(std::size_t i, const SamplingRequest& request);
   bool sampled(std::size_t i) const { return !sampled_.empty() && sampled_[i - local_begin()] != 0; }
+  // Whether any of the group's nodes has a sample due at `stamp`: checked once per step, so
+  // that models skip their per-node sampling work at the other steps.
+  bool sampling_due(step_t stamp) const {
+    for (const SamplingRequest& q : requests_)
+      if (q.due(stamp)) return true;
+    return false;
+  }
   // Records the due samples of node i at `stamp` into the thread's sample register.
   void sample(const UpdateContext& ctx, std::size_t i, step_t stamp) const;
   void clear_sampling();

@@ -525,11 +525,14 @@ void HtNeuronGroup<Variant>::update(UpdateContext& ctx, std::size_t begin, std::
       any_spike |= spiked;
       // Node first + j's buffers at in_block + j * buffers (the slot: a division, once per lag).
       double* const in_block = inputs(ctx, first, ctx.slot(lag));
+      // A sampled lane is copied to its cell for the recorder: only at steps with a sample due
+      // (every tenth at a 1 ms interval), not at every step.
+      const bool sampling = sampling_due(ctx.origin + lag + 1);
       for (std::size_t i = first; i < stop; ++i) {
         if (spiked & (1u << (i - first))) last_spike(i) = ctx.origin + lag + 1;
         double* in = in_block + (i - first) * static_cast<std::size_t>(Index::buffers);
         with_state(i, [&](const auto& s) { add_arriving_input(ctx, i, in, s); });
-        if (sampled(i)) {
+        if (sampling && sampled(i)) {
           if (lanes) block.store_lane(static_cast<int>(i - first));  // the recorder reads the cell
           sample(ctx, i, ctx.origin + lag + 1);
         }
