@@ -10,6 +10,7 @@
 // canonical order before anyone reads them (sort_emissions, commit_samples).
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <memory>
