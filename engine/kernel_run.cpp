@@ -20,7 +20,7 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 // however many steps a slice has, and fine enough that the threads finish a slice's update
 // within a fraction of a millisecond of each other (engine/update_shares.hpp; 4096 left up to
 // 0.7 ms per slice on the benchmark tree's Hill–Tononi groups).
-constexpr std::size_t kNodeStepsPerBlock = 1024;
+constexpr std::size_t kNodeStepsPerUnit = 1024;
 // A stop request normally waits for the slice to end; a slice running longer than this is given
 // up instead (its half-done work discarded), so that a stop is honoured within about a second.
 constexpr double kStopGraceSeconds = 0.5;
@@ -309,7 +309,7 @@ void Kernel::run(step_t steps) {
             ctx.from = from_step_;
             ctx.to = to_step;
           }
-          shares.plan(groups_, to_step - from_step_, kNodeStepsPerBlock);
+          shares.plan(groups_, to_step - from_step_, kNodeStepsPerUnit);
         }
       }
       if (done) break;

@@ -31,10 +31,15 @@ class UpdateShares {
       : units_(static_cast<std::size_t>(n_threads)), next_(std::make_unique<Counter[]>(static_cast<std::size_t>(n_threads))) {}
 
   // Cuts every thread's nodes into units of about `node_steps` node-steps for a slice of `lags`
-  // steps (whole lane blocks), and makes them all available again. Called by one thread.
+  // steps (whole lane blocks), and makes them all available again. Called by one thread before
+  // every slice; the cut is kept while the slice length is (the groups are fixed during a run).
   template <class Groups>
   void plan(const Groups& groups, int lags, std::size_t node_steps) {
+    const bool recut = lags != planned_lags_;
+    planned_lags_ = lags;
     for (std::size_t t = 0; t < units_.size(); ++t) {
+      next_[t].taken.store(0, std::memory_order_relaxed);
+      if (!recut) continue;
       std::vector<Unit>& list = units_[t];
       list.clear();
       for (const auto& g : groups) {
@@ -44,7 +49,6 @@ class UpdateShares {
         const std::size_t block = std::max<std::size_t>(1, node_steps / static_cast<std::size_t>(lags) / lanes) * lanes;
         for (std::size_t first = b; first < e; first += block) list.push_back({g.get(), first, std::min(first + block, e)});
       }
-      next_[t].taken.store(0, std::memory_order_relaxed);
     }
   }
 
@@ -61,6 +65,7 @@ class UpdateShares {
   };
   std::vector<std::vector<Unit>> units_;
   std::unique_ptr<Counter[]> next_;
+  int planned_lags_ = 0;  // the slice length of the present cut (0: none yet)
 };
 
 }  // namespace nestling
