@@ -5,7 +5,8 @@
 // (absolute error 1e-3). After every accepted sub-step the NMDA block is enforced and the spike
 // test runs; a spike sets V and θ to E_Na and starts the post-spike K current for t_ref.
 // The equations and the group are shared with the sleep model's variants (ht_neuron_core.hpp,
-// ht_neuron_group.hpp); this file names what is particular to the stock model.
+// ht_neuron_dynamics.hpp, ht_neuron_group.hpp); this file names what is particular to the
+// stock model.
 #pragma once
 
 #include "models/ht_neuron_group.hpp"

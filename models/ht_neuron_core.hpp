@@ -1,5 +1,6 @@
-// The Hill–Tononi neuron's equations and step rules, shared by ht_neuron (NEST 2.20, spec
-// nest-2.20 §1) and the variants of the sleep model (spec mc-sleep §1).
+// The Hill–Tononi neuron's state layout, parameters and derived constants, shared by ht_neuron
+// (NEST 2.20, spec nest-2.20 §1) and the variants of the sleep model (spec mc-sleep §1); the
+// right-hand side and the step rules that act on them are in ht_neuron_dynamics.hpp.
 //
 // A variant type fixes at compile time what differs between them:
 //   conductances            receptors with a current, in port order (AMPA, NMDA, GABA_A, GABA_B[, mGluR])
@@ -15,10 +16,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <span>
-#include <string>
 #include <type_traits>
-#include <vector>
 
 #include "engine/ode/gsl_style_rkf45.hpp"
 #include "engine/ode/packed_exp.hpp"
@@ -168,6 +166,22 @@ NESTLING_ALWAYS_INLINE D raise_whole(D x, int n) {
     }
   }
 }
+// x^n·a for a whole n, with the multiplications paired for a shorter chain from x.
+template <class D>
+NESTLING_ALWAYS_INLINE D raise_whole_times(D x, int n, D a) {
+  switch (n) {
+    case 0:
+      return a;
+    case 1:
+      return x * a;
+    case 2:
+      return x * (x * a);
+    case 3:
+      return (x * x) * (x * a);
+    default:
+      return raise_whole(x, n) * a;
+  }
+}
 }  // namespace ht
 
 // x^n for the gating exponents N_NaP and N_T: whole exponents multiply, others use pow.
@@ -182,6 +196,9 @@ struct GatingExponent {
   }
   double raise(double x) const {
     return is_whole ? ht::raise_whole(x, whole) : std::pow(x, n);
+  }
+  double raise_times(double x, double a) const {
+    return is_whole ? ht::raise_whole_times(x, whole, a) : std::pow(x, n) * a;
   }
 };
 
@@ -329,152 +346,6 @@ using GapInputOf = std::conditional_t<Variant::gap, GapSums<D>, NoGapInput>;
 
 }  // namespace ht
 
-// The derivatives of a beta channel's DG and G, shared by the right-hand side and the refresh
-// after an input jump (models/ht_neuron_lanes.hpp), so that both give the same bits.
-template <class D>
-NESTLING_ALWAYS_INLINE D channel_rise_derivative(D dg, D inv_tau_rise) {
-  return -dg * inv_tau_rise;
-}
-template <class D>
-NESTLING_ALWAYS_INLINE D channel_decay_derivative(D dg, D g, D inv_tau_decay) {
-  return ode::fma_of(-g, inv_tau_decay, dg);
-}
-
-// NEST's m_NMDA: the open fraction of NMDA channels, mixing fast and slow unblocking (A1 is
-// voltage dependent), or the equilibrium value with instant unblocking.
-template <class D>
-NESTLING_ALWAYS_INLINE D nmda_unblock_mix(D V, D m_fast, D m_slow) {
-  const D A1 = ode::fma_of(ode::splat<D>(-0.0028), V, ode::splat<D>(0.51));
-  return ode::fma_of(A1, m_fast, (1.0 - A1) * m_slow);
-}
-inline double nmda_open_fraction(double V, double m_eq, double m_fast, double m_slow, bool instant_unblock) {
-  return instant_unblock ? m_eq : nmda_unblock_mix(V, m_fast, m_slow);
-}
-
-// The right-hand side (nest-2.20 §1.5, mc-sleep §1.4) for one neuron (D = double) or for the
-// lanes of a block (D = ode::Lanes<W>), one code for both so that they compute the same bits.
-// Every evaluation overwrites `*last`, so after an integration step it holds the values at the
-// accepted end point, as NEST's cached currents. Lanes take only neurons without the rare paths
-// (HtConstants::lane_friendly) and with the same gating exponents (those of `k`); a lane whose
-// V lies beyond the fast exponential's range is marked in `*exp_outside` (the block then runs
-// the scalar code, which takes std::exp there).
-template <class Variant, class D>
-struct HtRhs {
-  using L = ht::Layout<Variant>;
-  using Mask = ode::MaskOf<D>;
-  const HtRates<Variant, D>* c;
-  const HtConstants<Variant>* k;  // the scalar constants (for lanes: of the first lane)
-  D I_stim;
-  Mask refractory;
-  HtCurrentsOf<D>* last;
-  [[no_unique_address]] ht::GapInputOf<Variant, D> gap;
-  Mask* exp_outside = nullptr;  // lanes only
-
-  // `y` is the state, read once per entry through y[i]: an array, or a stage's weighted sum
-  // computed as it is read (the lane kernel: no stored stage vector).
-  template <class State>
-  NESTLING_ALWAYS_INLINE void operator()(const State& y, D* f) const {
-    const HtRates<Variant, D>& r = *c;
-    D V = y[L::V_M];
-    // The twelve voltage-dependent exponentials exp((V + offset) * scale) (lane order: see
-    // HtRates::exp_scale), and the logistic functions made from them.
-    std::array<D, 12> e;
-    if constexpr (ode::is_scalar<D>) {
-      if (k->voltage_clamp) V = k->V_clamp;
-      ode::exp_affine(V, r.exp_scale, r.exp_shift, e, r.exp_safe_range);
-    } else {
-      for (std::size_t j = 0; j < 12; ++j) e[j] = ode::exp_reduced_of(ode::fma_of(V, r.exp_scale[j], r.exp_shift[j]));
-      *exp_outside |= !(ode::abs_of(V) <= r.exp_safe_range);
-    }
-    const D m_eq_NMDA = 1.0 / (1.0 + e[0]), m_inf_NaP = 1.0 / (1.0 + e[1]), D_influx = 0.025 / (1.0 + e[2]);
-    const D m_eq_T = 1.0 / (1.0 + e[3]), h_eq_T = 1.0 / (1.0 + e[4]), m_eq_h = 1.0 / (1.0 + e[5]);
-    // 1/tau_m_T = 1/(0.22/s + 0.13) = s/(0.22 + 0.13 s) with s the sum of its two exponentials;
-    // 1/tau_h_T = 1/(8.2 + (56.6 + 0.27 e')/(1 + e)) = (1 + e)/(8.2 (1 + e) + 56.6 + 0.27 e').
-    const D s_mT = e[8] + e[9];
-    const auto C = [](double x) { return ode::splat<D>(x); };
-    const D rate_m_T = s_mT / ode::fma_of(C(0.13), s_mT, C(0.22));
-    const D d_hT = 1.0 + e[6];
-    const D rate_h_T = d_hT / ode::fma_of(C(8.2), d_hT, ode::fma_of(C(0.27), e[7], C(56.6)));
-    const D rate_m_h = e[10] + e[11];
-
-    // NMDA: blocking is instantaneous, unblocking follows m_fast and m_slow.
-    const D m_fast = ode::min_of(m_eq_NMDA, y[L::M_FAST_NMDA]);
-    const D m_slow = ode::min_of(m_eq_NMDA, y[L::M_SLOW_NMDA]);
-    D m_NMDA;
-    if constexpr (ode::is_scalar<D>) {
-      m_NMDA = nmda_open_fraction(V, m_eq_NMDA, m_fast, m_slow, k->instant_unblock_NMDA);
-    } else {
-      m_NMDA = nmda_unblock_mix(V, m_fast, m_slow);  // lanes never unblock instantly
-    }
-
-    // Each state entry is read once and used at once (a stage's entries are computed when read).
-    // The channels' derivatives, and the leak and synaptic currents summed with one fused
-    // multiply-add per term: −Σ g·(V − E).
-    D I_leak_syn{};
-    for (int q = 0; q < L::channels; ++q) {
-      const D dg = y[L::dg(q)], g = y[L::g(q)];
-      f[L::dg(q)] = channel_rise_derivative(dg, r.inv_tau_rise[q]);
-      f[L::g(q)] = channel_decay_derivative(dg, g, r.inv_tau_decay[q]);
-      if (q == 0) {
-        I_leak_syn = -(g * (V - r.E_rev[0]));
-      } else if (q == 1) {
-        I_leak_syn = ode::fma_of(-(g * m_NMDA), V - r.E_rev[1], I_leak_syn);
-      } else if (q < L::conductances) {
-        I_leak_syn = ode::fma_of(-g, V - r.E_rev[q], I_leak_syn);
-      }
-    }
-    I_leak_syn = ode::fma_of(-r.g_NaL, V - r.E_Na, I_leak_syn);
-    I_leak_syn = ode::fma_of(-r.g_KL, V - r.E_K, I_leak_syn);
-    const D I_spike = ode::select(refractory, -(V - r.E_K) * r.inv_tau_spike, ode::splat<D>(0.0));
-
-    const D m_T = y[L::M_IT], h_T = y[L::H_IT], m_h = y[L::M_IH], Dk = y[L::D_IKNA];
-    D NaP_gate, T_gate;
-    if constexpr (ode::is_scalar<D>) {
-      NaP_gate = k->N_NaP.raise(m_inf_NaP);
-      T_gate = k->N_T.raise(m_T);
-    } else {
-      NaP_gate = ht::raise_whole(m_inf_NaP, k->N_NaP.whole);
-      T_gate = ht::raise_whole(m_T, k->N_T.whole);
-    }
-    const D I_NaP = -r.g_NaP * NaP_gate * (V - r.E_NaP);
-    // m_KNa = 1 / (1 + (0.25/D)^3.5) = D^3.5 / (D^3.5 + 2^-7)
-    const D D_35 = Dk * Dk * Dk * ode::sqrt_of(Dk);
-    const D I_KNa = -r.g_KNa * (D_35 / (D_35 + 0.0078125)) * (V - r.E_KNa);
-    const D I_T = -r.g_T * T_gate * h_T * (V - r.E_T);
-    const D I_h = -r.g_h * m_h * (V - r.E_h);
-
-    if constexpr (Variant::gap) {
-      const D I_gap = r.gap_scale * (-gap.weight_sum * V + gap.potential);
-      f[L::V_M] = ode::fma_of(I_leak_syn + I_NaP + I_KNa + I_T + I_h + I_stim + I_gap, r.inv_tau_m, I_spike);
-      last->I_gap = I_gap;
-    } else {
-      f[L::V_M] = ode::fma_of(I_leak_syn + I_NaP + I_KNa + I_T + I_h + I_stim, r.inv_tau_m, I_spike);
-    }
-    f[L::THETA] = -(y[L::THETA] - r.theta_eq) * r.inv_tau_theta;
-    f[L::M_FAST_NMDA] = (m_eq_NMDA - m_fast) * r.inv_tau_Mg_fast;
-    f[L::M_SLOW_NMDA] = (m_eq_NMDA - m_slow) * r.inv_tau_Mg_slow;
-    f[L::D_IKNA] = (ode::fma_of(r.tau_D, D_influx, C(0.001)) - Dk) * r.inv_tau_D;
-    f[L::M_IT] = (m_eq_T - m_T) * rate_m_T;
-    f[L::H_IT] = (h_eq_T - h_T) * rate_h_T;
-    f[L::M_IH] = (m_eq_h - m_h) * rate_m_h;
-
-    last->I_NaP = I_NaP;
-    last->I_KNa = I_KNa;
-    last->I_T = I_T;
-    last->I_h = I_h;
-    last->m_eq_NMDA = m_eq_NMDA;
-  }
-};
-
-// The scalar right-hand side in the form the integrator calls.
-template <class Variant>
-struct HtDynamics : HtRhs<Variant, double> {
-  using L = ht::Layout<Variant>;
-  void operator()(const typename L::Vector& y, typename L::Vector& f, double /*t*/) const {
-    HtRhs<Variant, double>::operator()(y.data(), f.data());
-  }
-};
-
 // A neuron's dynamic state, one contiguous block per neuron.
 template <class Variant>
 struct HtCell {
@@ -489,80 +360,4 @@ struct HtCell {
   bool derivative_known = false;
 };
 
-namespace ht {
-
-// Voltage clamp, instantaneous NMDA block and spike test on the stored state (nest-2.20 §1.9
-// step 1.2, mc-sleep §1.5 steps 3–5). Returns true on a spike.
-template <class Variant>
-inline bool settle(HtCell<Variant>& s, const HtConstants<Variant>& k) {
-  using L = Layout<Variant>;
-  if (k.voltage_clamp) s.y[L::V_M] = k.V_clamp;
-  // The right-hand side already uses min(m_eq, m), so the derivative stays valid.
-  // s.last.m_eq_NMDA is m_eq at the accepted V.
-  s.y[L::M_FAST_NMDA] = std::min(s.last.m_eq_NMDA, s.y[L::M_FAST_NMDA]);
-  s.y[L::M_SLOW_NMDA] = std::min(s.last.m_eq_NMDA, s.y[L::M_SLOW_NMDA]);
-  if (s.ref_steps != 0 || !(s.y[L::V_M] >= s.y[L::THETA])) return false;
-  s.y[L::V_M] = k.E_Na;
-  s.y[L::THETA] = k.E_Na;
-  s.ref_steps = k.refractory_steps + 1;  // the decrement at the end of this step makes it R
-  s.derivative_known = false;
-  return true;
-}
-
-// Names of the state vector's entries, for reports of a diverging integration.
-template <class Variant>
-std::span<const char* const> state_names() {
-  using L = Layout<Variant>;
-  static const std::vector<std::string> owned = [] {
-    std::vector<std::string> n(static_cast<std::size_t>(L::size));
-    n[L::V_M] = "V_m";
-    n[L::THETA] = "theta";
-    for (int c = 0; c < L::channels; ++c) {
-      n[static_cast<std::size_t>(L::dg(c))] = std::string("dg_") + Variant::receptors[static_cast<std::size_t>(c)];
-      n[static_cast<std::size_t>(L::g(c))] = std::string("g_") + Variant::receptors[static_cast<std::size_t>(c)];
-    }
-    n[L::M_FAST_NMDA] = "m_fast_NMDA";
-    n[L::M_SLOW_NMDA] = "m_slow_NMDA";
-    n[L::M_IH] = "m_Ih";
-    n[L::D_IKNA] = "D_IKNa";
-    n[L::M_IT] = "m_IT";
-    n[L::H_IT] = "h_IT";
-    return n;
-  }();
-  static const std::vector<const char*> names = [] {
-    std::vector<const char*> p;
-    for (const auto& x : owned) p.push_back(x.c_str());
-    return p;
-  }();
-  return names;
-}
-
-// Integrates one time step of length h and ends the refractory count (nest-2.20 §1.9 steps
-// 1–2, mc-sleep §1.5 steps 2–6), with the gap input taken by take_gap_input. Returns true if
-// the neuron spiked. The integrator must assume equal intervals (all steps are h long).
-template <class Variant>
-inline bool advance(HtCell<Variant>& s, const HtConstants<Variant>& k, double h,
-                    ode::GslStyleRkf45<static_cast<std::size_t>(Layout<Variant>::size)>& integrator) {
-  HtDynamics<Variant> rhs{{&k, &k, s.I_stim, s.ref_steps > 0, &s.last, s.gap}};
-  bool spiked = false;
-  double t = 0.0;
-  while (t < h) {
-    // GSL evaluates the derivative at the start of every call; it is unchanged unless the
-    // state or the inputs changed since the end of the previous sub-step.
-    if (!s.derivative_known) rhs(s.y, s.dydt, t);
-    integrator.apply(rhs, s.y, s.dydt, t, h, s.step);
-    s.derivative_known = true;
-    if constexpr (Variant::spike_test_per_substep) {
-      if (settle(s, k)) {
-        rhs.refractory = true;  // integration goes on to the end of the step with I_spike
-        spiked = true;
-      }
-    }
-  }
-  if constexpr (!Variant::spike_test_per_substep) spiked = settle(s, k);
-  if (s.ref_steps > 0 && --s.ref_steps == 0) s.derivative_known = false;  // I_spike ends
-  return spiked;
-}
-
-}  // namespace ht
 }  // namespace nestling

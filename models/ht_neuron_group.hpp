@@ -1,6 +1,6 @@
 // The node group of every Hill–Tononi neuron model: HtNeuronGroup<Variant> holds the neurons of
 // one model (ht_neuron, or a variant of the sleep model) and runs their update loop; the
-// equations and the step rules are in ht_neuron_core.hpp.
+// equations and the step rules are in ht_neuron_dynamics.hpp.
 //
 // A variant (ht_neuron.hpp, ht_neuron_sleep.hpp) supplies its Parameters struct, the receptor
 // names in port order, the recordables, and the constants of ht::Layout; its model file
@@ -17,7 +17,7 @@
 
 #include "engine/node_model.hpp"
 #include "engine/ode/vector_clones.hpp"
-#include "models/ht_neuron_core.hpp"
+#include "models/ht_neuron_dynamics.hpp"
 #include "models/ht_neuron_lanes.hpp"
 
 namespace nestling {

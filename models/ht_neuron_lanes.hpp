@@ -2,7 +2,7 @@
 // advance in blocks of W (8 lanes with AVX-512, 4 with AVX2, 2 on the portable path), each lane
 // under GSL's adaptive RKF45 rules of its own (accept/reject, growth, last-step cut, spike test,
 // NMDA clamp), masked once its step is done. A lane computes exactly the scalar code's bits
-// (ht_neuron_core.hpp), so the path changes the speed and nothing else; whatever the lanes do
+// (ht_neuron_dynamics.hpp), so the path changes the speed and nothing else; whatever the lanes do
 // not cover (voltage clamp, non-whole or mixed N_NaP/N_T, instant NMDA unblock, a step that
 // overflows or grinds, V beyond the fast exponential's range) is handed back to the scalar code,
 // which then takes the block's step from the unchanged state.
@@ -15,7 +15,7 @@
 #include <cstdint>
 #include <string>
 
-#include "models/ht_neuron_core.hpp"
+#include "models/ht_neuron_dynamics.hpp"
 
 namespace nestling::ht {
 

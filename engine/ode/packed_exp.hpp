@@ -100,15 +100,18 @@ double exp_affine_safe_range(const std::array<double, N>& scale, const std::arra
   return range;
 }
 
-// out[k] = exp(x·scale[k] + shift[k]), the argument fused (one rounding). `safe_range` comes
-// from exp_affine_safe_range; an x beyond it takes the slow exact path.
-template <std::size_t N>
+// out[k] = exp(x·scale[k] + shift[k]) for k in [first, end), the argument fused (one rounding).
+// `safe_range` comes from exp_affine_safe_range; an x beyond it takes the slow exact path (the
+// same path for every k, so that a range computed in parts equals one computed whole).
+template <std::size_t first = 0, std::size_t end = 0, std::size_t N>
 inline void exp_affine(double x, const std::array<double, N>& scale, const std::array<double, N>& shift,
                        std::array<double, N>& out, double safe_range) {
+  constexpr std::size_t stop = end == 0 ? N : end;
+  static_assert(first <= stop && stop <= N);
   if (std::fabs(x) <= safe_range) {
-    for (std::size_t k = 0; k < N; ++k) out[k] = exp_reduced(fma_of(x, scale[k], shift[k]));
+    for (std::size_t k = first; k < stop; ++k) out[k] = exp_reduced(fma_of(x, scale[k], shift[k]));
   } else {
-    for (std::size_t k = 0; k < N; ++k) out[k] = std::exp(fma_of(x, scale[k], shift[k]));
+    for (std::size_t k = first; k < stop; ++k) out[k] = std::exp(fma_of(x, scale[k], shift[k]));
   }
 }
 
