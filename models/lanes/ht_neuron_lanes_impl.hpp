@@ -162,12 +162,14 @@ bool advance_lanes(LaneBlock<Variant>& b) {
     // GSL's standard control with eps_rel = 0: R = max|err_i| / eps_abs (at least DBL_MIN),
     // err = (e₁·s)·k₁ + (e₂·s)·k₂ + ... fused as the stages.
     // The maximum in four independent chains (one chain of compare-and-blend stalled): the
-    // same value, as every chain skips NaN alike and abs leaves no −0 to tie with +0.
+    // same value, as every chain skips NaN alike and abs leaves no −0 to tie with +0. Unrolled,
+    // so that the chains stay in registers (as a loop they went through the stack).
     constexpr int chains = 4;
     D largest[chains];
     for (D& m : largest) m = splat<D>(0.0);
     D es[6];
     for (int j = 0; j < 6; ++j) es[j] = F::e[j] * s;
+#pragma GCC unroll 32
     for (int i = 0; i < S; ++i) {
       D err = es[0] * k[0][i];
       for (int j = 1; j < 6; ++j) err = ode::fma_of(es[j], k[j][i], err);
