@@ -219,7 +219,8 @@ struct HtRates {
   // 0 NMDA unblock, 1 I_NaP activation, 2 Na influx (D), 3 m_eq_T, 4 h_eq_T, 5 m_eq_h,
   // 6 and 7 tau_h_T (denominator, numerator), 8 and 9 tau_m_T, 10 and 11 tau_m_h.
   std::array<D, 12> exp_scale, exp_shift;
-  D exp_safe_range;  // |V| up to which the fast exp applies
+  D exp_safe_range;   // |V| up to which the fast exp applies
+  D exp_product_2_7;  // e[2]·e[7], constant (opposite scales): e[7] is computed as this / e[2]
   D gap_scale;       // g_gap_scale_factor, for variants with gap coupling
 };
 
@@ -238,7 +239,7 @@ NESTLING_ALWAYS_INLINE void zip_rates(A& a, B& b, F&& f) {
   f(a.g_NaP, b.g_NaP), f(a.E_NaP, b.E_NaP), f(a.g_KNa, b.g_KNa), f(a.E_KNa, b.E_KNa), f(a.tau_D, b.tau_D);
   f(a.inv_tau_D, b.inv_tau_D), f(a.g_T, b.g_T), f(a.E_T, b.E_T), f(a.g_h, b.g_h), f(a.E_h, b.E_h);
   each(a.exp_scale, b.exp_scale), each(a.exp_shift, b.exp_shift);
-  f(a.exp_safe_range, b.exp_safe_range), f(a.gap_scale, b.gap_scale);
+  f(a.exp_safe_range, b.exp_safe_range), f(a.exp_product_2_7, b.exp_product_2_7), f(a.gap_scale, b.gap_scale);
 }
 
 // What one neuron's update needs, derived from its parameters once per Simulate (calibrate);
@@ -303,6 +304,7 @@ struct HtConstants : HtRates<Variant, double> {
                    1.0 / 3.2,     1.0 / 5.0,  -1.0 / 16.7, 1.0 / 18.2, -0.086,    0.0701};
     for (std::size_t j = 0; j < offset.size(); ++j) c.exp_shift[j] = offset[j] * c.exp_scale[j];
     c.exp_safe_range = ode::exp_affine_safe_range(c.exp_scale, c.exp_shift);
+    c.exp_product_2_7 = std::exp(c.exp_shift[2] + c.exp_shift[7]);
     c.N_NaP = GatingExponent::of(p.N_NaP);
     c.N_T = GatingExponent::of(p.N_T);
     c.instant_unblock_NMDA = p.instant_unblock_NMDA;
