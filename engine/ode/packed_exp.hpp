@@ -49,15 +49,17 @@ alignas(64) inline constexpr double exp2_sixteenths[16] = {
 // For double and for Lanes<W> (engine/ode/lanes.hpp): the same operations lane by lane.
 template <class D>
 NESTLING_ALWAYS_INLINE D exp_reduced_of(D a) {
-  constexpr double sixteen_over_ln2 = 23.083120654223414518;
-  constexpr double round_shift = 6755399441055744.0;  // 1.5·2^52: adding it rounds to an integer
-  constexpr std::int64_t round_shift_bits = 0x4338000000000000LL;
-  constexpr double ln2_hi = 6.93147180369123816490e-01 / 16.0;
-  constexpr double ln2_lo = 1.90821492927058770002e-10 / 16.0;
+  // n/16 = m + j/16 is rounded in place: adding 1.5·2^48 leaves sixteenths as the last bits.
+  constexpr double inv_ln2 = 23.083120654223414518 / 16.0;  // 16/ln2, scaled exactly
+  constexpr double sixteenths_shift = 6755399441055744.0 / 16.0;
+  constexpr std::int64_t sixteenths_shift_bits = 0x42F8000000000000LL;
+  // ln 2 in a high part with trailing zero bits (so that (n/16)·hi is exact) and a low part.
+  constexpr double ln2_hi = 6.93147180369123816490e-01;
+  constexpr double ln2_lo = 1.90821492927058770002e-10;
   const auto S = [](double x) { return splat<D>(x); };
-  const D shifted = fma_of(a, S(sixteen_over_ln2), S(round_shift));
-  const D n = shifted - round_shift;
-  const D r = fma_of(n, S(-ln2_lo), fma_of(n, S(-ln2_hi), a));
+  const D shifted = fma_of(a, S(inv_ln2), S(sixteenths_shift));
+  const D n16 = shifted - sixteenths_shift;
+  const D r = fma_of(n16, S(-ln2_lo), fma_of(n16, S(-ln2_hi), a));
   // exp(r) − 1 ≈ r + r²·(c₂ + c₃r + c₄r² + c₅r³ + c₆r⁴), minimax for exp's relative error on
   // |r| ≤ ln2/32 (at most 1.2e-17), in Estrin's scheme.
   const D r2 = r * r;
@@ -73,12 +75,12 @@ NESTLING_ALWAYS_INLINE D exp_reduced_of(D a) {
                                            _mm512_load_pd(exp2_sixteenths + 8));
     const D x = fma_of(table, q, table);
     // _mm512_scalef_pd's undefined pass-through trips GCC 12's uninitialized check.
-    return __builtin_ia32_scalefpd512_mask(x, n * S(1.0 / 16.0), x, static_cast<__mmask8>(-1), _MM_FROUND_CUR_DIRECTION);
+    return __builtin_ia32_scalefpd512_mask(x, n16, x, static_cast<__mmask8>(-1), _MM_FROUND_CUR_DIRECTION);
   }
 #endif
   // The low bits of `shifted` hold n = 16 m + j; (m + 1023) in the exponent field is 2^m
   // (biased by 16·1023 first so that the shift needs no sign).
-  const auto n_bits = bits_of(shifted) - round_shift_bits;
+  const auto n_bits = bits_of(shifted) - sixteenths_shift_bits;
   const D table = lookup16<D>(exp2_sixteenths, n_bits & 15);
   const auto scale_bits = ((n_bits + 16 * 1023) & ~std::int64_t{15}) << 48;
   return fma_of(table, q, table) * from_bits<D>(scale_bits);
