@@ -17,6 +17,7 @@
 
 #include "engine/node_model.hpp"
 #include "engine/ode/vector_clones.hpp"
+#include "engine/prefetch.hpp"
 #include "models/ht_neuron_dynamics.hpp"
 #include "models/ht_neuron_lanes.hpp"
 
@@ -386,11 +387,6 @@ void HtNeuronGroup<Variant>::calibrate(const CalibrationContext& ctx) {
 
 // ------------------------------------------------------------------------ simulation
 
-// Asks the cache for the bytes [begin, end).
-inline void prefetch(const void* begin, const void* end) {
-  for (auto p = static_cast<const char*>(begin); p < static_cast<const char*>(end); p += 64) __builtin_prefetch(p);
-}
-
 template <class Variant>
 NESTLING_VECTOR_CLONES bool HtNeuronGroup<Variant>::integrate_step(std::size_t i, Integrator& integrator) {
   return ht::advance(cell(i), constants(i), h_, integrator);
@@ -421,11 +417,11 @@ unsigned HtNeuronGroup<Variant>::integrate_lanes(UpdateContext& ctx, ht::LaneBlo
 template <class Variant>
 template <class Access>
 void HtNeuronGroup<Variant>::add_arriving_input(UpdateContext& ctx, std::size_t i, double* in, const Access& s) {
-  const HtConstants<Variant>& k = constants(i);
   if constexpr (!Variant::gaba_b1a) {
     for (int r = 0; r < Index::channels; ++r) {
       double& arrived = in[r];
       if (arrived != 0.0) {
+        const HtConstants<Variant>& k = constants(i);  // looked up only for an input
         s.y(Index::dg(r)) += k.cond_step[r] * arrived;
         ht::refresh_channel_derivative<Variant>(s, k, r);
         arrived = 0.0;
@@ -437,6 +433,7 @@ void HtNeuronGroup<Variant>::add_arriving_input(UpdateContext& ctx, std::size_t 
     // g_B1a is the same for every receptor. NEST adds c·B·x even when nothing arrived (B = 0);
     // that changes nothing unless c or the soft bound is not finite (tau_rise = tau_decay, or
     // g_max_GABA_B1a = 0: NaN), so only then is the addition made without input. x is finite.
+    const HtConstants<Variant>& k = constants(i);
     const Parameters& p = parameter_sets_[set_index(i)];
     const double g_b1a = p.capped_gaba_b1a(s.y(Index::g(Index::gaba_b1a)));
     auto add = [&](int r, double factor) {
@@ -485,11 +482,14 @@ void HtNeuronGroup<Variant>::update(UpdateContext& ctx, std::size_t begin, std::
     const std::size_t stop = std::min(first + width, end);
     const int n = static_cast<int>(stop - first);
     // The next block's cells and input rows are fetched while this one integrates: at the
-    // sleep network's size they come from memory, and loading them stalled the loop.
-    if (const std::size_t next_stop = std::min(stop + width, end); stop < next_stop) {
-      prefetch(&cell(stop), &cell(next_stop - 1) + 1);
-      for (int lag = ctx.from; lag < ctx.to; ++lag)
-        prefetch(inputs(ctx, stop, ctx.slot(lag)), inputs(ctx, next_stop - 1, ctx.slot(lag)) + Index::buffers);
+    // sleep network's size they come from memory, and loading them stalled the loop. A part at
+    // every lag: all at once, the prefetches themselves stalled on the outstanding misses.
+    const std::size_t next_stop = std::min(stop + width, end);
+    Prefetch next_cells;
+    if (stop < next_stop) {
+      next_cells.at = reinterpret_cast<const char*>(&cell(stop));
+      next_cells.end = reinterpret_cast<const char*>(&cell(next_stop - 1) + 1);
+      next_cells.split(static_cast<std::size_t>(ctx.to - ctx.from));
     }
     // A block of one neuron stays with the scalar code.
     const bool lanes = lane_kernel_ != nullptr && n > 1;
@@ -511,6 +511,10 @@ void HtNeuronGroup<Variant>::update(UpdateContext& ctx, std::size_t begin, std::
     };
     unsigned any_spike = 0;
     for (int lag = ctx.from; lag < ctx.to; ++lag) {
+      if (stop < next_stop) {
+        next_cells.next();
+        Prefetch::now(inputs(ctx, stop, ctx.slot(lag)), inputs(ctx, next_stop - 1, ctx.slot(lag)) + Index::buffers);
+      }
       if constexpr (Variant::gap) {  // S, then P, per lag
         for (std::size_t i = first; i < stop; ++i) {
           double* gap_in = gap_inputs(ctx, i);
