@@ -221,7 +221,7 @@ struct HtRates {
   std::array<D, 12> exp_scale, exp_shift;
   D exp_safe_range;   // |V| up to which the fast exp applies
   D exp_product_2_7;  // e[2]·e[7], constant (opposite scales): e[7] is computed as this / e[2]
-  D gap_scale;       // g_gap_scale_factor, for variants with gap coupling
+  D gap_scale;        // g_gap_scale_factor, for variants with gap coupling
 };
 
 // Calls f(a.x, b.x) for every field x of two HtRates of the same variant (to fill lanes from

@@ -89,7 +89,8 @@ struct HtRhs {
     if constexpr (ode::is_scalar<D>) {
       ode::exp_affine<first, end>(V, r.exp_scale, r.exp_shift, e, r.exp_safe_range);
     } else {
-      for (std::size_t j = first; j < end; ++j) e[j] = ode::exp_reduced_of(ode::fma_of(V, r.exp_scale[j], r.exp_shift[j]));
+      for (std::size_t j = first; j < end; ++j)
+        e[j] = ode::exp_reduced_of(ode::fma_of(V, r.exp_scale[j], r.exp_shift[j]));
     }
   }
 
@@ -171,7 +172,8 @@ struct HtRhs {
     const D I_h = -r.g_h * m_h * (V - r.E_h);
     if constexpr (Variant::gap) {
       const D I_gap = r.gap_scale * (-gap.weight_sum * V + gap.potential);
-      f[L::V_M] = ode::fma_of(I_KNa + I_T + I_h + I_stim + I_gap + v.I_leak_syn + v.I_NaP + v.I_NMDA, r.inv_tau_m, v.I_spike);
+      f[L::V_M] =
+          ode::fma_of(I_KNa + I_T + I_h + I_stim + I_gap + v.I_leak_syn + v.I_NaP + v.I_NMDA, r.inv_tau_m, v.I_spike);
       last->I_gap = I_gap;
     } else {
       f[L::V_M] = ode::fma_of(I_KNa + I_T + I_h + I_stim + v.I_leak_syn + v.I_NaP + v.I_NMDA, r.inv_tau_m, v.I_spike);
