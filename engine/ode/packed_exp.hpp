@@ -9,8 +9,8 @@
 // time per neuron-step on the AVX-512 and AVX2 paths.
 //
 // exp: exp(a) = 2^m · 2^(j/16) · exp(r) with n = round(16 a/ln 2) = 16 m + j (0 ≤ j < 16) and
-// r = a − n·ln2/16 (ln 2/16 split in a high part with trailing zero bits, so n·hi is exact, and
-// a low part); 2^(j/16) from a 16-entry table (one two-register permute with AVX-512), and
+// r = a − (n/16)·ln2 (ln 2 split in a high part with trailing zero bits, so (n/16)·hi is exact,
+// and a low part); 2^(j/16) from a 16-entry table (one two-register permute with AVX-512), and
 // exp(r) − 1, |r| ≤ ln2/32, by a minimax polynomial of degree 6 (relative error of exp at most
 // 1.2e-17) in Estrin's scheme, added to the table value last so that its rounding counts
 // once. For |a| ≤ 708 the result is within 2 ulp of glibc's exp; beyond it 2^m would leave
