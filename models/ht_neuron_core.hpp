@@ -20,6 +20,7 @@
 
 #include "engine/ode/gsl_style_rkf45.hpp"
 #include "engine/ode/packed_exp.hpp"
+#include "models/ht_neuron_linear.hpp"
 
 namespace nestling {
 namespace ht {
@@ -35,6 +36,8 @@ struct Layout {
   static constexpr int V_M = 0, THETA = 1;
   static constexpr int dg(int channel) { return 2 + 2 * channel; }
   static constexpr int g(int channel) { return 3 + 2 * channel; }
+  // θ and the channels: the entries advanced by the step's linear map (ht_neuron_linear.hpp).
+  static constexpr bool linear(int i) { return i == THETA || (i >= 2 && i < 2 + 2 * channels); }
   static constexpr int M_FAST_NMDA = 2 + 2 * channels, M_SLOW_NMDA = M_FAST_NMDA + 1, M_IH = M_FAST_NMDA + 2,
                        D_IKNA = M_FAST_NMDA + 3, M_IT = M_FAST_NMDA + 4, H_IT = M_FAST_NMDA + 5, size = M_FAST_NMDA + 6;
   // Input buffers: spikes per channel (port − 1), then MINI where there is one, then current.
@@ -252,6 +255,8 @@ struct HtConstants : HtRates<Variant, double> {
   bool instant_unblock_NMDA, voltage_clamp;
   double V_clamp;        // V_m at the start of the Simulate call (0 unless voltage_clamp)
   int refractory_steps;  // t_ref in steps, rounded up
+  double mapped_step;    // the step length of step_map (the resolution)
+  ht::LinearStepMap<L::channels> step_map;
 
   // Whether the lane integration takes this neuron (the rare paths run the scalar code).
   bool lane_friendly() const { return !instant_unblock_NMDA && !voltage_clamp && N_NaP.is_whole && N_T.is_whole; }
@@ -266,9 +271,10 @@ struct HtConstants : HtRates<Variant, double> {
   }
 
   // `p` is the variant's parameter struct: its beta_channels() and reversal_potentials() list
-  // the channels in state order.
+  // the channels in state order. `step` is the resolution (ms): the step length whose linear
+  // map is kept (equal constants have equal maps, so operator== need not compare them).
   template <class P>
-  static HtConstants from(const P& p, double V_now, int refractory_steps) {
+  static HtConstants from(const P& p, double V_now, int refractory_steps, double step) {
     HtConstants c{};
     c.E_Na = p.E_Na;
     c.E_K = p.E_K;
@@ -313,6 +319,8 @@ struct HtConstants : HtRates<Variant, double> {
     c.gap_scale = 0.0;
     if constexpr (Variant::gap) c.gap_scale = p.g_gap_scale_factor;
     c.refractory_steps = refractory_steps;
+    c.mapped_step = step;
+    c.step_map = ht::linear_step_map<L::channels>(step, c.inv_tau_rise, c.inv_tau_decay, c.inv_tau_theta);
     return c;
   }
 };

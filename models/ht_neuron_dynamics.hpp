@@ -54,6 +54,11 @@ inline double nmda_open_fraction(double V, double m_eq, double m_fast, double m_
 // gating exponentials meanwhile; with the exponentials first, dV/dt came last and every stage
 // waited for all twelve (8–11% of the lane kernel's time on the benchmark machine, 2026-12-04).
 // The late terms of dV/dt (I_NaP, the NMDA current) are added last for the same reason.
+// A stage whose linear entries come from the step map on every lane: their derivatives are
+// never read (ht_neuron_linear.hpp), so the right-hand side does not compute them.
+template <class State>
+concept unread_linear_derivatives = requires { requires State::linear_derivatives_unread; };
+
 template <class Variant, class D>
 struct HtRhs {
   using L = ht::Layout<Variant>;
@@ -127,8 +132,10 @@ struct HtRhs {
     D I_leak_syn{}, NMDA_drive{};
     for (int q = 0; q < L::channels; ++q) {
       const D dg = y[L::dg(q)], g = y[L::g(q)];
-      f[L::dg(q)] = channel_rise_derivative(dg, r.inv_tau_rise[q]);
-      f[L::g(q)] = channel_decay_derivative(dg, g, r.inv_tau_decay[q]);
+      if constexpr (!unread_linear_derivatives<State>) {
+        f[L::dg(q)] = channel_rise_derivative(dg, r.inv_tau_rise[q]);
+        f[L::g(q)] = channel_decay_derivative(dg, g, r.inv_tau_decay[q]);
+      }
       if (q == 0) {
         I_leak_syn = -(g * (V - r.E_rev[0]));
       } else if (q == 1) {
@@ -140,7 +147,7 @@ struct HtRhs {
     I_leak_syn = ode::fma_of(-r.g_NaL, V - r.E_Na, I_leak_syn);
     I_leak_syn = ode::fma_of(-r.g_KL, V - r.E_K, I_leak_syn);
     const D I_spike = ode::select(refractory, -(V - r.E_K) * r.inv_tau_spike, ode::splat<D>(0.0));
-    f[L::THETA] = -(y[L::THETA] - r.theta_eq) * r.inv_tau_theta;
+    if constexpr (!unread_linear_derivatives<State>) f[L::THETA] = -(y[L::THETA] - r.theta_eq) * r.inv_tau_theta;
 
     const D NaP_drive = r.g_NaP * (r.E_NaP - V);
     D I_NaP;
@@ -221,6 +228,70 @@ struct HtDynamics : HtRhs<Variant, double> {
 
 namespace ht {
 
+// The scalar Runge–Kutta step of the Hill–Tononi models (GslStyleRkf45's stepper): Fehlberg's
+// stages with the sums of ode::FehlbergStepper, and the linear entries from the step map when
+// the step has the mapped length (ht_neuron_linear.hpp). The lanes' kernel repeats these very
+// operations.
+template <class Variant>
+class HtStepper {
+ public:
+  using L = Layout<Variant>;
+  using Vector = typename L::Vector;
+  static constexpr unsigned order = ode::Fehlberg::order;
+
+  template <class System>
+  void do_step_impl(System system, const Vector& y, const Vector& dydt, double /*t*/, Vector& y_new, double s,
+                    Vector& y_err) {
+    const HtRhs<Variant, double>& rhs = system.get();
+    if (s == rhs.k->mapped_step) {
+      step<true>(rhs, y, dydt, y_new, s, y_err);
+    } else {
+      step<false>(rhs, y, dydt, y_new, s, y_err);
+    }
+  }
+
+ private:
+  template <bool mapped>
+  NESTLING_ALWAYS_INLINE void step(const HtRhs<Variant, double>& rhs, const Vector& y, const Vector& dydt,
+                                   Vector& y_new, double s, Vector& y_err) {
+    using F = ode::Fehlberg;
+    const HtConstants<Variant>& k = *rhs.k;
+    const double* const stages[6] = {dydt.data(), k_[0].data(), k_[1].data(), k_[2].data(), k_[3].data(), k_[4].data()};
+    auto stage = [&]<int terms>(const double (&a)[terms], Vector& out) {
+      const StageSum<double, terms> sum(y.data(), stages, a, s);
+      if constexpr (mapped) {
+        rhs(MappedStage<L, double, terms, LinearStepMap<L::channels>, false>{sum, &k.step_map}, out.data());
+      } else {
+        rhs(sum, out.data());
+      }
+    };
+    stage(F::a2, k_[0]);
+    stage(F::a3, k_[1]);
+    stage(F::a4, k_[2]);
+    stage(F::a5, k_[3]);
+    stage(F::a6, k_[4]);
+    const StageSum<double, 6> solution(y.data(), stages, F::b, s);
+    double es[6];
+    for (int j = 0; j < 6; ++j) es[j] = F::e[j] * s;
+    for (int i = 0; i < L::size; ++i) {
+      if (mapped && L::linear(i)) {
+        y_new[i] = linear_end<L, false>(k.step_map, y.data(), i, k.theta_eq);
+        y_err[i] = linear_end<L, true>(k.step_map, y.data(), i, k.theta_eq);
+      } else {
+        y_new[i] = solution[i];
+        double err = es[0] * stages[0][i];
+        for (int j = 1; j < 6; ++j) err = ode::fma_of(es[j], stages[j][i], err);
+        y_err[i] = err;
+      }
+    }
+  }
+
+  std::array<Vector, 5> k_{};  // stages 2..6
+};
+
+template <class Variant>
+using Integrator = ode::GslStyleRkf45<static_cast<std::size_t>(Layout<Variant>::size), HtStepper<Variant>>;
+
 // Voltage clamp, instantaneous NMDA block and spike test on the stored state (nest-2.20 §1.9
 // step 1.2, mc-sleep §1.5 steps 3–5). Returns true on a spike.
 template <class Variant>
@@ -271,8 +342,7 @@ std::span<const char* const> state_names() {
 // 1–2, mc-sleep §1.5 steps 2–6), with the gap input taken by take_gap_input. Returns true if
 // the neuron spiked. The integrator must assume equal intervals (all steps are h long).
 template <class Variant>
-inline bool advance(HtCell<Variant>& s, const HtConstants<Variant>& k, double h,
-                    ode::GslStyleRkf45<static_cast<std::size_t>(Layout<Variant>::size)>& integrator) {
+inline bool advance(HtCell<Variant>& s, const HtConstants<Variant>& k, double h, Integrator<Variant>& integrator) {
   HtDynamics<Variant> rhs{{&k, &k, s.I_stim, s.ref_steps > 0, &s.last, s.gap}};
   bool spiked = false;
   double t = 0.0;

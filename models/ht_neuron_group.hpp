@@ -98,7 +98,7 @@ class HtNeuronGroup final : public NodeGroup {
   double gap_output(std::size_t i) const override { return cell(i).y[Index::V_M]; }
 
  private:
-  using Integrator = ode::GslStyleRkf45<static_cast<std::size_t>(Index::size)>;
+  using Integrator = ht::Integrator<Variant>;
   Prototype prototype_of(std::size_t i) const;
   void set_initial_state(std::size_t i, const Prototype& proto);
   const HtConstants<Variant>& constants(std::size_t i) const { return constant_sets_[set_index(i)]; }
@@ -359,7 +359,8 @@ void HtNeuronGroup<Variant>::calibrate(const CalibrationContext& ctx) {
   std::unordered_multimap<std::size_t, std::uint32_t> by_hash;
   for (std::size_t i = local_begin(); i < local_end(); ++i) {
     const auto refractory = ctx.grid->ms_to_steps(param(i).t_ref);
-    const auto c = HtConstants<Variant>::from(param(i), cell(i).y[Index::V_M], static_cast<int>(refractory));
+    const auto c = HtConstants<Variant>::from(param(i), cell(i).y[Index::V_M], static_cast<int>(refractory),
+                                              ctx.grid->steps_to_ms(1));
     cell(i).derivative_known = false;
     // Equal constants and equal parameters (the update loop reads some directly).
     auto same_set = [&](std::uint32_t set) { return constant_sets_[set] == c && parameter_sets_[set] == param(i); };

@@ -195,7 +195,9 @@ struct StandardStepControl {
 };
 
 // One object per thread: it holds the scratch vectors, the per-system data lives with the caller.
-template <std::size_t N>
+// `Stepper` takes one Runge–Kutta step as FehlbergStepper's do_step_impl does (a system may
+// bring its own, computing the same method differently).
+template <std::size_t N, class Stepper = FehlbergStepper<N>>
 class GslStyleRkf45 {
  public:
   // Far beyond what a well-posed system needs (ht_neuron takes at most a few sub-steps per
@@ -252,7 +254,7 @@ class GslStyleRkf45 {
         continue;
       }
       const bool growth_matters = !(equal_intervals_ && final_step && t0 == interval_start_);
-      if (control_.adjust(FehlbergStepper<N>::order, y_new_, y_err_, dydt_new_, step, growth_matters) ==
+      if (control_.adjust(Stepper::order, y_new_, y_err_, dydt_new_, step, growth_matters) ==
           StandardStepControl::Verdict::decrease) {
         if (t_new + step == t_new) return fail(IntegrationFailure::Reason::step_underflow, y, t, tried);
         if (std::fabs(step) < std::fabs(tried)) {
@@ -311,7 +313,7 @@ class GslStyleRkf45 {
     return -1;
   }
 
-  FehlbergStepper<N> stepper_;
+  Stepper stepper_;
   StandardStepControl control_;
   std::size_t max_substeps_;
   bool equal_intervals_ = false;

@@ -10,24 +10,9 @@
 #include "engine/ode/gsl_style_rkf45.hpp"
 #include "engine/ode/lanes.hpp"
 #include "models/ht_neuron_lanes.hpp"
+#include "models/ht_neuron_linear.hpp"
 
 namespace nestling::ht {
-
-// A Runge–Kutta stage's state y + (a₁·s)·k₁ + ... + (a_T·s)·k_T, entry i computed when read.
-template <class D, int terms>
-struct StageSum {
-  const D* y;
-  const D* const* k;
-  D as[terms];
-  StageSum(const D* y_, const D* const* k_, const double (&a)[terms], D s) : y(y_), k(k_) {
-    for (int j = 0; j < terms; ++j) as[j] = a[j] * s;
-  }
-  NESTLING_ALWAYS_INLINE D operator[](int i) const {
-    D sum = y[i];
-    for (int j = 0; j < terms; ++j) sum = ode::fma_of(as[j], k[j][i], sum);
-    return sum;
-  }
-};
 
 template <class Variant, int W>
 bool advance_lanes(LaneBlock<Variant>& b) {
@@ -44,12 +29,13 @@ bool advance_lanes(LaneBlock<Variant>& b) {
 
   // Constants: one broadcast when the lanes share a set (the common case), else lane by lane.
   const HtConstants<Variant>& k0 = *b.k[0];
-  if (!k0.lane_friendly()) return false;
+  if (!k0.lane_friendly() || k0.mapped_step != h) return false;
   bool shared = true;
   for (int j = 1; j < n; ++j) {
     if (b.k[j] == b.k[0]) continue;
     shared = false;
-    if (!b.k[j]->lane_friendly() || b.k[j]->N_NaP.whole != k0.N_NaP.whole || b.k[j]->N_T.whole != k0.N_T.whole)
+    if (!b.k[j]->lane_friendly() || b.k[j]->N_NaP.whole != k0.N_NaP.whole || b.k[j]->N_T.whole != k0.N_T.whole ||
+        b.k[j]->mapped_step != h)
       return false;
   }
   HtRates<Variant, D> c;
@@ -82,11 +68,8 @@ bool advance_lanes(LaneBlock<Variant>& b) {
   if constexpr (Variant::gap) gap = {row(b.gap_weight_sum), row(b.gap_potential)};
   M known = flags(b.known), ref_steps = flags(b.ref_steps);
   M refractory = ref_steps > 0;
-  M ref_start, valid;
-  for (int j = 0; j < W; ++j) {
-    ref_start[j] = b.k[j < n ? j : 0]->refractory_steps + 1;  // the decrement at the end of this step makes it R
-    valid[j] = j < n ? -1 : 0;
-  }
+  M valid;
+  for (int j = 0; j < W; ++j) valid[j] = j < n ? -1 : 0;
 
   M exp_outside{};
   HtCurrentsOf<D> scratch;
@@ -99,6 +82,9 @@ bool advance_lanes(LaneBlock<Variant>& b) {
     y[L::M_SLOW_NMDA] = select(m, ode::min_of(last.m_eq_NMDA, y[L::M_SLOW_NMDA]), y[L::M_SLOW_NMDA]);
     const M fire = m & (ref_steps == 0) & (y[L::V_M] >= y[L::THETA]);
     if (!ode::any_of(fire)) return;
+    M ref_start;
+    for (int j = 0; j < W; ++j)
+      ref_start[j] = b.k[j < n ? j : 0]->refractory_steps + 1;  // the decrement at the end of this step makes it R
     y[L::V_M] = select(fire, c.E_Na, y[L::V_M]);
     y[L::THETA] = select(fire, c.E_Na, y[L::THETA]);
     ref_steps = select(fire, ref_start, ref_steps);
@@ -109,6 +95,10 @@ bool advance_lanes(LaneBlock<Variant>& b) {
   };
 
   using F = ode::Fehlberg;
+  using StepMap = LinearStepMap<L::channels>;
+  using LaneStepMap = LinearStepMap<L::channels, D>;
+  LaneStepMap lane_map;  // filled lane by lane when a block first needs it
+  bool lane_map_filled = false;
   M active = valid;
   D t = splat<D>(0.0);
   for (int attempts = 0; ode::any_of(active); ++attempts) {
@@ -134,47 +124,81 @@ bool advance_lanes(LaneBlock<Variant>& b) {
     }
 
     // The six stages, the fifth-order solution, the error and the end point's derivative, as
-    // Boost.Odeint's generic Runge–Kutta computes them with ode::FusedOperations:
-    // x = y + (a₁·s)·k₁ + (a₂·s)·k₂ + ..., one fused multiply-add per term, left to right.
+    // ht::HtStepper computes them: x = y + (a₁·s)·k₁ + (a₂·s)·k₂ + ..., one fused multiply-add
+    // per term, left to right, and the linear entries from the step map on the lanes whose step
+    // has the mapped length (all of them, nearly always: then the stages skip the linear sums).
     // A stage's x is summed entry by entry as the right-hand side reads it, never stored: the
     // kernel's time went to storing and reloading vectors.
     D k2[S], k3[S], k4[S], k5[S], k6[S], y_new[S], f_new[S];
     const D* const k[6] = {dydt, k2, k3, k4, k5, k6};
-    auto stage = [&]<int terms>(const double (&a)[terms], D* out) { rhs(StageSum<D, terms>(y, k, a, s), out); };
-    stage(F::a2, k2);
-    stage(F::a3, k3);
-    stage(F::a4, k4);
-    stage(F::a5, k5);
-    stage(F::a6, k6);
-    const StageSum<D, 6> solution(y, k, F::b, s);
-    for (int i = 0; i < S; ++i) y_new[i] = solution[i];
+    const M on_map = s == splat<D>(h);
+    constexpr int chains = 4;
+    D largest[chains];
     HtCurrentsOf<D> at_end;
-    rhs.last = &at_end;
-    rhs(y_new, f_new);
-    rhs.last = &scratch;
+    auto attempt = [&]<bool all_mapped>() {
+      auto stage = [&]<int terms>(const double (&a)[terms], D* out) {
+        const StageSum<D, terms> sum(y, k, a, s);
+        if constexpr (all_mapped) {
+          rhs(MappedStage<L, D, terms, StepMap, false>{sum, &k0.step_map}, out);
+        } else {
+          rhs(MappedStage<L, D, terms, LaneStepMap, true>{sum, &lane_map, on_map}, out);
+        }
+      };
+      stage(F::a2, k2);
+      stage(F::a3, k3);
+      stage(F::a4, k4);
+      stage(F::a5, k5);
+      stage(F::a6, k6);
+      // Entry i of the end state (error false) or of the error estimate from the step map.
+      auto mapped = [&]<bool error>(int i, D summed) {
+        if constexpr (all_mapped) {
+          return linear_end<L, error>(k0.step_map, y, i, c.theta_eq);
+        } else {
+          return select(on_map, linear_end<L, error>(lane_map, y, i, c.theta_eq), summed);
+        }
+      };
+      const StageSum<D, 6> solution(y, k, F::b, s);
+      for (int i = 0; i < S; ++i)
+        y_new[i] = L::linear(i) ? mapped.template operator()<false>(i, all_mapped ? D{} : solution[i]) : solution[i];
+      rhs.last = &at_end;
+      rhs(y_new, f_new);
+      rhs.last = &scratch;
+
+      // GSL's standard control with eps_rel = 0: R = max|err_i| / eps_abs (at least DBL_MIN),
+      // err = (e₁·s)·k₁ + (e₂·s)·k₂ + ... fused as the stages.
+      // The maximum in four independent chains (one chain of compare-and-blend stalled): the
+      // same value, as every chain skips NaN alike and abs leaves no −0 to tie with +0. Unrolled,
+      // so that the chains stay in registers (as a loop they went through the stack).
+      for (D& m : largest) m = splat<D>(0.0);
+      D es[6];
+      for (int j = 0; j < 6; ++j) es[j] = F::e[j] * s;
+#pragma GCC unroll 32
+      for (int i = 0; i < S; ++i) {
+        D err{};
+        if (!all_mapped || !L::linear(i)) {
+          err = es[0] * k[0][i];
+          for (int j = 1; j < 6; ++j) err = ode::fma_of(es[j], k[j][i], err);
+        }
+        if (L::linear(i)) err = mapped.template operator()<true>(i, err);
+        largest[i % chains] = ode::max_of(largest[i % chains], ode::abs_of(err));
+      }
+    };
+    if (shared && !ode::any_of(active & ~on_map)) {
+      attempt.template operator()<true>();
+    } else {
+      if (!lane_map_filled) {
+        for (int j = 0; j < W; ++j)
+          zip_step_maps(lane_map, b.k[j < n ? j : 0]->step_map, [j](D& lanes, double x) { lanes[j] = x; });
+        lane_map_filled = true;
+      }
+      attempt.template operator()<false>();
+    }
     const D t_new = select(whole, splat<D>(h), t + s);
 
     // Overflow or the slow exponential's range: the scalar code's business.
     M finite = valid | ~valid;
     for (int i = 0; i < S; ++i) finite &= ode::abs_of(y_new[i]) <= DBL_MAX;
     if (ode::any_of(active & ~finite) || ode::any_of(exp_outside)) return false;
-
-    // GSL's standard control with eps_rel = 0: R = max|err_i| / eps_abs (at least DBL_MIN),
-    // err = (e₁·s)·k₁ + (e₂·s)·k₂ + ... fused as the stages.
-    // The maximum in four independent chains (one chain of compare-and-blend stalled): the
-    // same value, as every chain skips NaN alike and abs leaves no −0 to tie with +0. Unrolled,
-    // so that the chains stay in registers (as a loop they went through the stack).
-    constexpr int chains = 4;
-    D largest[chains];
-    for (D& m : largest) m = splat<D>(0.0);
-    D es[6];
-    for (int j = 0; j < 6; ++j) es[j] = F::e[j] * s;
-#pragma GCC unroll 32
-    for (int i = 0; i < S; ++i) {
-      D err = es[0] * k[0][i];
-      for (int j = 1; j < 6; ++j) err = ode::fma_of(es[j], k[j][i], err);
-      largest[i % chains] = ode::max_of(largest[i % chains], ode::abs_of(err));
-    }
     for (int chain = 1; chain < chains; ++chain) largest[0] = ode::max_of(largest[0], largest[chain]);
     D ratio = largest[0] / b.eps_abs;
     ratio = select(ratio > DBL_MIN, ratio, splat<D>(DBL_MIN));

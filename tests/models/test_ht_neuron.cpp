@@ -167,7 +167,7 @@ TEST_CASE("ht_neuron: equilibrate uses V_m of the same call and the parameters b
 }
 
 TEST_CASE("ht_neuron: beta normalisation factors c*g_peak of spec 1.6", "[ht_neuron]") {
-  const auto c = HtConstants<ht::Stock>::from(HtParameters{}, -70.0, 20);
+  const auto c = HtConstants<ht::Stock>::from(HtParameters{}, -70.0, 20, 0.1);
   CHECK(c.cond_step[0] == Approx(0.302207).epsilon(2e-6));
   CHECK(c.cond_step[1] == Approx(0.0242166).epsilon(2e-6));
   CHECK(c.cond_step[2] == Approx(0.456419).epsilon(2e-6));
@@ -488,7 +488,7 @@ TEST_CASE("after an input jump the refreshed derivative equals a fresh evaluatio
   using V = ht::Stock;
   using L = ht::Layout<V>;
   const HtParameters p;
-  const HtConstants<V> k = HtConstants<V>::from(p, 0.0, 20);
+  const HtConstants<V> k = HtConstants<V>::from(p, 0.0, 20, 0.1);
   std::mt19937_64 random(5);
   std::uniform_real_distribution<double> conductance(0.0, 0.5), weight(0.1, 3.0);
   int differing = 0;

@@ -38,18 +38,18 @@ template <class Variant>
 std::vector<HtConstants<Variant>> parameter_sets() {
   std::vector<HtConstants<Variant>> sets;
   typename Variant::Parameters p;
-  sets.push_back(HtConstants<Variant>::from(p, -70.0, 20));
+  sets.push_back(HtConstants<Variant>::from(p, -70.0, 20, 0.1));
   p.g_peak_AMPA = 0.25;
   p.tau_m = 8.0;
   p.theta_eq = -53.0;
   p.g_peak_T = 2.0;
   p.g_peak_h = 0.5;
-  sets.push_back(HtConstants<Variant>::from(p, -70.0, 10));
+  sets.push_back(HtConstants<Variant>::from(p, -70.0, 10, 0.1));
   p.g_peak_NMDA = 0.2;
   p.S_act_NMDA = 0.1;
   p.tau_theta = 1.0;
   p.g_peak_KNa = 2.0;
-  sets.push_back(HtConstants<Variant>::from(p, -70.0, 5));
+  sets.push_back(HtConstants<Variant>::from(p, -70.0, 5, 0.1));
   return sets;
 }
 
@@ -90,7 +90,7 @@ void compare_with_scalar(ht::LanePath path, int blocks, int steps) {
   typename Variant::Parameters params;
   std::mt19937_64 rng(20261202);
   std::uniform_real_distribution<double> u(0.0, 1.0);
-  ode::GslStyleRkf45<static_cast<std::size_t>(L::size)> integrator({.eps_abs = 1e-3, .eps_rel = 0.0});
+  ht::Integrator<Variant> integrator({.eps_abs = 1e-3, .eps_rel = 0.0});
   integrator.assume_equal_intervals(true);
   long lane_steps = 0, fallbacks = 0, spikes = 0;
   for (int b = 0; b < blocks; ++b) {
@@ -179,14 +179,14 @@ TEST_CASE("ht_neuron lanes: the sleep model's neurons, gap input included", "[ht
 TEST_CASE("ht_neuron lanes: rare paths go to the scalar code", "[ht_neuron_lanes]") {
   HtParameters p;
   p.voltage_clamp = true;
-  const auto clamp = HtConstants<ht::Stock>::from(p, -60.0, 20);
+  const auto clamp = HtConstants<ht::Stock>::from(p, -60.0, 20, 0.1);
   p.voltage_clamp = false;
   p.N_NaP = 2.5;
-  const auto fractional = HtConstants<ht::Stock>::from(p, -60.0, 20);
+  const auto fractional = HtConstants<ht::Stock>::from(p, -60.0, 20, 0.1);
   p.N_NaP = 3.0;
   p.instant_unblock_NMDA = true;
-  const auto instant = HtConstants<ht::Stock>::from(p, -60.0, 20);
-  const auto plain = HtConstants<ht::Stock>::from(HtParameters{}, -60.0, 20);
+  const auto instant = HtConstants<ht::Stock>::from(p, -60.0, 20, 0.1);
+  const auto plain = HtConstants<ht::Stock>::from(HtParameters{}, -60.0, 20, 0.1);
   CHECK(plain.lane_friendly());
   for (const auto* rare : {&clamp, &fractional, &instant}) {
     CHECK_FALSE(rare->lane_friendly());

@@ -141,7 +141,7 @@ TEST_CASE("sleep neuron: parameter checks, transactional (mc-sleep 1.3)", "[ht_n
 TEST_CASE("sleep neuron: GABA_B1a is a beta channel, 1.39608e-3 per unit weight (mc-sleep 1.6)", "[ht_neuron_sleep]") {
   HtSleepNeuron::Prototype p;
   p.g_peak_GABA_B1a = 0.05;
-  const auto c = HtConstants<ht::SleepNP>::from(p, -70.0, 20);
+  const auto c = HtConstants<ht::SleepNP>::from(p, -70.0, 20, 0.1);
   CHECK(c.cond_step[HtSleepNeuron::Index::gaba_b1a] == Approx(1.39608e-3).epsilon(5e-6));
   // Weight 2 arriving at 2 ms: g_GABA_B1a peaks at 2 x 0.05, 103.198 ms later; V is untouched.
   auto s = trace(np, {{"g_peak_GABA_B1a", 0.05}}, {{5, 2.0, times({1.0})}}, 150.0, List{"g_GABA_B1a", "V_m"});
