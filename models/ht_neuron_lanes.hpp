@@ -55,12 +55,19 @@ struct LaneBlock {
   alignas(64) Flags known, ref_steps;
   HtCell<Variant>* cell[max_lanes];
   const HtConstants<Variant>* k[max_lanes];
+  // The kernel's constants per lane (an HtRates<Variant, ode::Lanes<W>>), built at its first step
+  // after load() and reused until the next load (rebuilt at every step, they took 4% of its
+  // time). The update loop sets `k` only before a load.
+  alignas(64) unsigned char rates[sizeof(HtRates<Variant, double>) * max_lanes];
+  int rates_width = 0;  // W of the rates built, 0 for none
+  bool rates_shared = false;
   int n = 0;
   double h = 0.1;
   double eps_abs = 1e-3;  // the step control's absolute tolerance (relative: 0)
   unsigned spiked = 0;    // out: bit j set if lane j spiked
 
   void load() {
+    rates_width = 0;
     for (int j = 0; j < max_lanes; ++j) load_lane(j, j < n ? j : 0);
   }
   void store() const {

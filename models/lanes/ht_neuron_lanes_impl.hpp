@@ -6,6 +6,7 @@
 
 #include <cfloat>
 #include <cmath>
+#include <new>
 
 #include "engine/ode/gsl_style_rkf45.hpp"
 #include "engine/ode/lanes.hpp"
@@ -27,23 +28,31 @@ bool advance_lanes(LaneBlock<Variant>& b) {
   const int n = b.n;
   const double h = b.h;
 
-  // Constants: one broadcast when the lanes share a set (the common case), else lane by lane.
+  // Constants: one broadcast when the lanes share a set (the common case), else lane by lane;
+  // filled at the first step after the block's load and kept for the slice's other steps.
   const HtConstants<Variant>& k0 = *b.k[0];
-  if (!k0.lane_friendly() || k0.mapped_step != h) return false;
-  bool shared = true;
-  for (int j = 1; j < n; ++j) {
-    if (b.k[j] == b.k[0]) continue;
-    shared = false;
-    if (!b.k[j]->lane_friendly() || b.k[j]->N_NaP.whole != k0.N_NaP.whole || b.k[j]->N_T.whole != k0.N_T.whole ||
-        b.k[j]->mapped_step != h)
-      return false;
+  static_assert(sizeof(HtRates<Variant, D>) <= sizeof(b.rates) && alignof(HtRates<Variant, D>) <= 64);
+  if (b.rates_width != W) {
+    if (!k0.lane_friendly() || k0.mapped_step != h) return false;
+    bool shared = true;
+    for (int j = 1; j < n; ++j) {
+      if (b.k[j] == b.k[0]) continue;
+      shared = false;
+      if (!b.k[j]->lane_friendly() || b.k[j]->N_NaP.whole != k0.N_NaP.whole || b.k[j]->N_T.whole != k0.N_T.whole ||
+          b.k[j]->mapped_step != h)
+        return false;
+    }
+    auto* rates = new (b.rates) HtRates<Variant, D>;
+    if (shared) {
+      zip_rates(*rates, k0, [](D& lanes, double x) { lanes = splat<D>(x); });
+    } else {
+      for (int j = 0; j < W; ++j) zip_rates(*rates, *b.k[j < n ? j : 0], [j](D& lanes, double x) { lanes[j] = x; });
+    }
+    b.rates_width = W;
+    b.rates_shared = shared;
   }
-  HtRates<Variant, D> c;
-  if (shared) {
-    zip_rates(c, k0, [](D& lanes, double x) { lanes = splat<D>(x); });
-  } else {
-    for (int j = 0; j < W; ++j) zip_rates(c, *b.k[j < n ? j : 0], [j](D& lanes, double x) { lanes[j] = x; });
-  }
+  const bool shared = b.rates_shared;
+  const HtRates<Variant, D>& c = *std::launder(reinterpret_cast<const HtRates<Variant, D>*>(b.rates));
 
   // The block's rows, W lanes at a time.
   auto row = [](const double* from) {
