@@ -65,11 +65,35 @@ bool advance_lanes(LaneBlock<Variant>& b) {
     __builtin_memcpy(&v, from, sizeof(M));
     return v;
   };
-  D y[S], dydt[S];
-  for (int i = 0; i < S; ++i) {
-    y[i] = row(b.y[i]);
-    dydt[i] = row(b.dydt[i]);
+  // State and derivative: with a block of the full width the kernel works in the block's rows
+  // (copying them in and out took 5% of its time), narrower lanes in copies. Either way a block
+  // handed back to the scalar code must hold what it held on entry: see `decline`.
+  typedef D RowLanes __attribute__((may_alias));
+  D y_copy[S], dydt_copy[S];
+  D* y = y_copy;
+  D* dydt = dydt_copy;
+  if constexpr (W == LaneBlock<Variant>::max_lanes) {
+    y = reinterpret_cast<RowLanes*>(b.y);
+    dydt = reinterpret_cast<RowLanes*>(b.dydt);
+  } else {
+    for (int i = 0; i < S; ++i) {
+      y_copy[i] = row(b.y[i]);
+      dydt_copy[i] = row(b.dydt[i]);
+    }
   }
+  // A step that takes more than one attempt commits lanes before it may turn out to need the
+  // scalar code; the state is saved before that first commit and restored on declining.
+  D y_saved[S], dydt_saved[S];
+  bool saved = false;
+  auto decline = [&] {
+    if (saved) {
+      for (int i = 0; i < S; ++i) {
+        y[i] = y_saved[i];
+        dydt[i] = dydt_saved[i];
+      }
+    }
+    return false;
+  };
   D step = row(b.step);
   const D I_stim = row(b.I_stim);
   HtCurrentsOf<D> last{row(b.I_NaP), row(b.I_KNa), row(b.I_T), row(b.I_h), row(b.m_eq_NMDA), row(b.I_gap)};
@@ -111,7 +135,7 @@ bool advance_lanes(LaneBlock<Variant>& b) {
   M active = valid;
   D t = splat<D>(0.0);
   for (int attempts = 0; ode::any_of(active); ++attempts) {
-    if (attempts == max_attempts) return false;
+    if (attempts == max_attempts) return decline();
     // GSL evaluates the derivative at the start of every call; a lane keeps it unless its
     // state or inputs changed.
     const M need = active & ~known;
@@ -207,7 +231,7 @@ bool advance_lanes(LaneBlock<Variant>& b) {
     // Overflow or the slow exponential's range: the scalar code's business.
     M finite = valid | ~valid;
     for (int i = 0; i < S; ++i) finite &= ode::abs_of(y_new[i]) <= DBL_MAX;
-    if (ode::any_of(active & ~finite) || ode::any_of(exp_outside)) return false;
+    if (ode::any_of(active & ~finite) || ode::any_of(exp_outside)) return decline();
     for (int chain = 1; chain < chains; ++chain) largest[0] = ode::max_of(largest[0], largest[chain]);
     D ratio = largest[0] / b.eps_abs;
     ratio = select(ratio > DBL_MIN, ratio, splat<D>(DBL_MIN));
@@ -222,11 +246,18 @@ bool advance_lanes(LaneBlock<Variant>& b) {
         else if (grow[j]) next[j] = s[j] * Control::increase_factor(ratio[j], F::order);
       }
       // A step that cannot shrink without stalling: the scalar code reports it.
-      if (ode::any_of(decrease & (t_new + next == t_new))) return false;
+      if (ode::any_of(decrease & (t_new + next == t_new))) return decline();
     }
     const M reject = decrease & (next < s);
     next = select(decrease & ~reject, s, next);  // decreased but not smaller: the step stands
     const M commit = active & ~reject;
+    if (!saved && ode::any_of(active & ~(commit & whole))) {  // another attempt follows
+      for (int i = 0; i < S; ++i) {
+        y_saved[i] = y[i];
+        dydt_saved[i] = dydt[i];
+      }
+      saved = true;
+    }
     for (int i = 0; i < S; ++i) {
       y[i] = select(commit, y_new[i], y[i]);
       dydt[i] = select(commit, f_new[i], dydt[i]);
@@ -250,9 +281,11 @@ bool advance_lanes(LaneBlock<Variant>& b) {
 
   auto put = [](double* to, D v) { __builtin_memcpy(to, &v, sizeof(D)); };
   auto put_flags = [](std::int64_t* to, M v) { __builtin_memcpy(to, &v, sizeof(M)); };
-  for (int i = 0; i < S; ++i) {
-    put(b.y[i], y[i]);
-    put(b.dydt[i], dydt[i]);
+  if constexpr (W != LaneBlock<Variant>::max_lanes) {
+    for (int i = 0; i < S; ++i) {
+      put(b.y[i], y[i]);
+      put(b.dydt[i], dydt[i]);
+    }
   }
   put(b.step, step);
   put(b.I_NaP, last.I_NaP);

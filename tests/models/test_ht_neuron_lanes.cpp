@@ -116,11 +116,19 @@ void compare_with_scalar(ht::LanePath path, int blocks, int steps) {
         if (ht::advance(scalar[static_cast<std::size_t>(j)], *k[static_cast<std::size_t>(j)], 0.1, integrator))
           expected |= 1u << j;
       REQUIRE_FALSE(integrator.failed());
+      const ht::LaneBlock<Variant> loaded = block;
       if (kernel(block)) {
         ++lane_steps;
         block.store();
         CHECK(block.spiked == expected);
       } else {
+        // The group then stores the block and runs the scalar code: the state must be as
+        // loaded, and so must every derivative the scalar code takes as known.
+        REQUIRE(std::memcmp(block.y, loaded.y, sizeof block.y) == 0);
+        REQUIRE(std::memcmp(block.known, loaded.known, sizeof block.known) == 0);
+        for (int i = 0; i < L::size; ++i)
+          for (int j = 0; j < n; ++j)
+            if (loaded.known[j] != 0) REQUIRE(std::memcmp(&block.dydt[i][j], &loaded.dydt[i][j], sizeof(double)) == 0);
         ++fallbacks;  // the group would run the scalar code: take its result
         for (int j = 0; j < n; ++j) lanes[static_cast<std::size_t>(j)] = scalar[static_cast<std::size_t>(j)];
       }
@@ -205,6 +213,41 @@ TEST_CASE("ht_neuron lanes: rare paths go to the scalar code", "[ht_neuron_lanes
       CHECK_FALSE(ht::lane_kernel<ht::Stock>(path)(block));
       CHECK(same_bits(cells[0], before));  // untouched
     }
+  }
+}
+
+// A lane that needs a second sub-step, and there leaves the fast exponential's range, makes the
+// block go to the scalar code after the other lanes committed their step: the kernel must hand
+// back the block as loaded (at full width it works in the block's rows).
+TEST_CASE("ht_neuron lanes: a block declined after a commit is handed back as loaded", "[ht_neuron_lanes]") {
+  const auto plain = HtConstants<ht::Stock>::from(HtParameters{}, -70.0, 20, 0.1);
+  for (auto path : vector_paths()) {
+    const int W = ht::lane_width(path);
+    int declined = 0;
+    for (double I_stim = 1e4; I_stim < 1e7; I_stim *= 1.1) {
+      std::vector<HtCell<ht::Stock>> cells(static_cast<std::size_t>(W));
+      ht::LaneBlock<ht::Stock> block;
+      block.n = W;
+      for (int j = 0; j < W; ++j) {
+        auto& s = cells[static_cast<std::size_t>(j)];
+        s.y = HtParameters{}.equilibrium_state<ht::Layout<ht::Stock>>();
+        s.step = 0.1;
+        block.cell[j] = &s;
+        block.k[j] = &plain;
+      }
+      block.load();
+      REQUIRE(ht::lane_kernel<ht::Stock>(path)(block));  // a step at rest: derivatives known
+      block.step[W - 1] = 0.05;                          // two sub-steps
+      block.I_stim[W - 1] = I_stim;
+      block.known[W - 1] = 0;  // as after a change of current
+      const ht::LaneBlock<ht::Stock> loaded = block;
+      if (ht::lane_kernel<ht::Stock>(path)(block)) continue;
+      ++declined;
+      REQUIRE(std::memcmp(block.y, loaded.y, sizeof block.y) == 0);
+      for (int i = 0; i < ht::Layout<ht::Stock>::size; ++i)
+        REQUIRE(std::memcmp(block.dydt[i], loaded.dydt[i], sizeof(double) * static_cast<std::size_t>(W - 1)) == 0);
+    }
+    CHECK(declined > 0);
   }
 }
 
