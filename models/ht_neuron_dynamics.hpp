@@ -39,6 +39,11 @@ inline double nmda_open_fraction(double V, double m_eq, double m_fast, double m_
   return instant_unblock ? m_eq : nmda_unblock_mix(V, m_fast, m_slow);
 }
 
+// A stage whose linear entries come from the step map on every lane: their derivatives are
+// never read (ht_neuron_linear.hpp), so the right-hand side does not compute them.
+template <class State>
+concept unread_linear_derivatives = requires { requires State::linear_derivatives_unread; };
+
 // The right-hand side (nest-2.20 §1.5, mc-sleep §1.4) for one neuron (D = double) or for the
 // lanes of a block (D = ode::Lanes<W>), one code for both so that they compute the same bits.
 // Every evaluation overwrites `*last`, so after an integration step it holds the values at the
@@ -54,11 +59,6 @@ inline double nmda_open_fraction(double V, double m_eq, double m_fast, double m_
 // gating exponentials meanwhile; with the exponentials first, dV/dt came last and every stage
 // waited for all twelve (8–11% of the lane kernel's time on the benchmark machine, 2026-12-04).
 // The late terms of dV/dt (I_NaP, the NMDA current) are added last for the same reason.
-// A stage whose linear entries come from the step map on every lane: their derivatives are
-// never read (ht_neuron_linear.hpp), so the right-hand side does not compute them.
-template <class State>
-concept unread_linear_derivatives = requires { requires State::linear_derivatives_unread; };
-
 template <class Variant, class D>
 struct HtRhs {
   using L = ht::Layout<Variant>;
