@@ -10,6 +10,9 @@ nestling="$1"; src="$2"; work="$3"
 rm -rf "$work"; mkdir -p "$work"; cd "$work"
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 tree="$src/benchmarks/thalamocortical/tree_paths.yml"
+# The signal and the kill must find the run running: two sessions of 2 s of biological time
+# (half a minute and more) instead of 0.2 s each, which a fast build ran in about a second.
+long=(--set session_models/params/simulation_time=2000)
 status=0
 fail() { echo "FAILED: $*"; status=1; }
 
@@ -32,7 +35,7 @@ wait_for_run() {
 }
 
 # SIGINT to mpirun.
-timeout 300 mpirun --oversubscribe -np 2 "$nestling" run "$tree" -o stopped --threads 1 -q 2>stopped.err &
+timeout 300 mpirun --oversubscribe -np 2 "$nestling" run "$tree" -o stopped "${long[@]}" --threads 1 -q 2>stopped.err &
 job=$!
 wait_for_run stopped || fail "SIGINT: the run did not start"
 sleep 1
@@ -45,12 +48,12 @@ class L(yaml.SafeLoader): pass
 L.add_constructor('tag:yaml.org,2002:python/tuple', lambda l, n: tuple(l.construct_sequence(n)))
 t = yaml.load(open('stopped/session_times.yml'), Loader=L)
 print(max(e for _, e in t.values()))" 2>/dev/null)
-[ -n "$ended" ] && /usr/bin/python3 -c "import sys; sys.exit(0 if 0 < float('$ended') < 500 else 1)" ||
+[ -n "$ended" ] && /usr/bin/python3 -c "import sys; sys.exit(0 if 0 < float('$ended') < 4100 else 1)" ||
   fail "SIGINT: session_times.yml does not end inside the run (got '$ended')"
 [ "$(ls stopped/data/*.gdf 2>/dev/null | wc -l)" -ge 2 ] || fail "SIGINT: recorder files of both processes missing"
 
 # A process killed.
-timeout 120 mpirun --oversubscribe -np 2 "$nestling" run "$tree" -o killed --threads 1 -q >/dev/null 2>&1 &
+timeout 120 mpirun --oversubscribe -np 2 "$nestling" run "$tree" -o killed --threads 1 -q "${long[@]}" >/dev/null 2>&1 &
 job=$!
 wait_for_run killed || fail "kill: the run did not start"
 pkill -9 -f -n "killed --threads 1 -q"
