@@ -257,19 +257,11 @@ class HtStepper {
     using F = ode::Fehlberg;
     const HtConstants<Variant>& k = *rhs.k;
     const double* const stages[6] = {dydt.data(), k_[0].data(), k_[1].data(), k_[2].data(), k_[3].data(), k_[4].data()};
-    auto stage = [&]<int terms>(const double (&a)[terms], Vector& out) {
-      const StageSum<double, terms> sum(y.data(), stages, a, s);
-      if constexpr (mapped) {
-        rhs(MappedStage<L, double, terms, LinearStepMap<L::channels>, false>{sum, &k.step_map}, out.data());
-      } else {
-        rhs(sum, out.data());
-      }
-    };
-    stage(F::a2, k_[0]);
-    stage(F::a3, k_[1]);
-    stage(F::a4, k_[2]);
-    stage(F::a5, k_[3]);
-    stage(F::a6, k_[4]);
+    stage<mapped>(rhs, y, stages, s, F::a2, k_[0]);
+    stage<mapped>(rhs, y, stages, s, F::a3, k_[1]);
+    stage<mapped>(rhs, y, stages, s, F::a4, k_[2]);
+    stage<mapped>(rhs, y, stages, s, F::a5, k_[3]);
+    stage<mapped>(rhs, y, stages, s, F::a6, k_[4]);
     const StageSum<double, 6> solution(y.data(), stages, F::b, s);
     double es[6];
     for (int j = 0; j < 6; ++j) es[j] = F::e[j] * s;
@@ -283,6 +275,20 @@ class HtStepper {
         for (int j = 1; j < 6; ++j) err = ode::fma_of(es[j], stages[j][i], err);
         y_err[i] = err;
       }
+    }
+  }
+
+  // Always inlined, as the step: the caller (integrate_step) is built once per instruction set,
+  // and an out-of-line stage took glibc's software fma (2x the scalar code's time).
+  template <bool mapped, int terms>
+  NESTLING_ALWAYS_INLINE static void stage(const HtRhs<Variant, double>& rhs, const Vector& y,
+                                           const double* const (&stages)[6], double s, const double (&a)[terms],
+                                           Vector& out) {
+    const StageSum<double, terms> sum(y.data(), stages, a, s);
+    if constexpr (mapped) {
+      rhs(MappedStage<L, double, terms, LinearStepMap<L::channels>, false>{sum, &rhs.k->step_map}, out.data());
+    } else {
+      rhs(sum, out.data());
     }
   }
 
